@@ -1,0 +1,45 @@
+"""The one base every tenant API view inherits (STYLE.md §2, §3).
+
+* ``get_queryset`` starts from ``scoped_queryset(account=...)`` with the requesting user's
+  account, so ``get_object`` on another account's id is a 404.
+* ``action_permissions`` maps every action to its permission classes; an action without an
+  entry fails loudly instead of falling back to a default.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import viewsets
+
+from accounts.permissions import IsAccountMember
+
+
+class ScopedViewSetMixin:
+    action_permissions: dict[str, list] = {}
+
+    def get_permissions(self):
+        action = getattr(self, "action", None)
+        if action is None:
+            # OPTIONS/HEAD with no mapped action, or method not allowed: membership only.
+            return [IsAccountMember()]
+        if action == "metadata":
+            return [IsAccountMember()]
+        try:
+            classes = self.action_permissions[action]
+        except KeyError as exc:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.action_permissions declares no roles for {action!r}"
+            ) from exc
+        return [permission() for permission in classes]
+
+    @property
+    def account(self):
+        return self.request.user.account
+
+    def get_queryset(self):
+        return self.scoped_queryset(account=self.account)
+
+    def scoped_queryset(self, *, account):
+        raise NotImplementedError(f"{type(self).__name__} must define scoped_queryset(account=...)")
+
+
+class ScopedGenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    lookup_value_converter = "uuid"

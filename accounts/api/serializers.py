@@ -1,0 +1,85 @@
+from rest_framework import serializers
+
+from accounts.models import Account, ApiToken, Invitation, Role, User
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = ["id", "name", "slug", "time_zone", "unclaimed_alert_minutes", "created_at"]
+        read_only_fields = ["id", "slug", "created_at"]
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    """How a person appears inside other objects (owner, claimant, inviter)."""
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "role"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "role", "is_active", "date_joined", "last_login"]
+        read_only_fields = ["id", "email", "display_name", "date_joined", "last_login"]
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send role and/or is_active.", code="empty")
+        return attrs
+
+
+class MeSerializer(serializers.ModelSerializer):
+    account = AccountSerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "role", "account"]
+        read_only_fields = fields
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    invited_by = UserSummarySerializer(read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "invited_by", "created_at", "sent_at",
+                  "expires_at", "accepted_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class TokenObtainSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                 help_text="A label to tell your keys apart, e.g. 'dispatch board'.")
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The key for `Authorization: Token <key>`; shown only once.")
+    id = serializers.UUIDField()
+    expires_at = serializers.DateTimeField()
+
+
+class TokenRevokeSerializer(serializers.Serializer):
+    id = serializers.UUIDField(required=False, help_text="One of your tokens; default: the one in use.")

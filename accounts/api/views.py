@@ -1,0 +1,198 @@
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.errors import ServiceError
+from accounts.models import ApiToken, Invitation, Role, User
+from accounts.permissions import IsAccountAdmin, IsAccountMember
+
+from .base import ScopedGenericViewSet
+from .serializers import (
+    AccountSerializer,
+    InvitationCreateSerializer,
+    InvitationSerializer,
+    IssuedTokenSerializer,
+    MeSerializer,
+    TokenObtainSerializer,
+    TokenRevokeSerializer,
+    TokenSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+
+
+class AuthThrottle(SimpleRateThrottle):
+    """Password guesses per client address; the rate is read per request so it can be tuned."""
+
+    scope = "auth"
+
+    def get_rate(self):
+        return settings.AUTH_THROTTLE_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class TokenObtainView(APIView):
+    """Exchange an email and password for an API key (``Authorization: Token <key>``)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthThrottle]
+
+    @extend_schema(request=TokenObtainSerializer, responses={201: IssuedTokenSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = TokenObtainSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, email=serializer.validated_data["email"],
+                            password=serializer.validated_data["password"])
+        if user is None:
+            raise ServiceError("Email or password is wrong, or the user is deactivated.",
+                               code="invalid_credentials", status=400)
+        issued = services.api_token_create(user=user, name=serializer.validated_data.get("name", ""))
+        body = {"token": issued.key, "id": issued.token.id, "expires_at": issued.token.expires_at}
+        return Response(IssuedTokenSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class TokenRevokeView(APIView):
+    """Revoke the token this request uses, or another of your own tokens by id."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TokenRevokeSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = TokenRevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token_id = serializer.validated_data.get("id")
+        if token_id is not None:
+            token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+        elif isinstance(request.auth, ApiToken):
+            token = request.auth
+        else:
+            raise ServiceError("Name the token to revoke with id, or call this with a token.",
+                               code="no_token", status=400)
+        token = services.api_token_revoke(token=token)
+        return Response(TokenSerializer(token).data)
+
+
+class MeViewSet(ScopedGenericViewSet):
+    """The signed-in user, their role and their account."""
+
+    serializer_class = MeSerializer
+    action_permissions = {"retrieve": [IsAccountMember]}
+
+    def scoped_queryset(self, *, account):
+        return selectors.user_list(account=account)
+
+    def get_object(self):
+        return self.request.user
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class AccountViewSet(ScopedGenericViewSet):
+    """The user's own account and its settings (admins may change them)."""
+
+    serializer_class = AccountSerializer
+    action_permissions = {"retrieve": [IsAccountMember], "partial_update": [IsAccountAdmin]}
+
+    def scoped_queryset(self, *, account):
+        return type(account).objects.filter(pk=account.pk)
+
+    def get_object(self):
+        return self.get_queryset().get()
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        account = self.get_object()
+        serializer = self.get_serializer(account, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        account = services.account_update(account=account, actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(account).data)
+
+
+class UserFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices)
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = User
+        fields = ["role", "is_active"]
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
+    """The account's people. Everyone may list them; admins change roles and deactivate."""
+
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    action_permissions = {
+        "list": [IsAccountMember],
+        "retrieve": [IsAccountMember],
+        "partial_update": [IsAccountAdmin],
+    }
+
+    def scoped_queryset(self, *, account):
+        return selectors.user_list(account=account)
+
+    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        user = self.get_object()
+        serializer = UserUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(user=user, actor=request.user, **serializer.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+class InvitationFilter(filters.FilterSet):
+    class Meta:
+        model = Invitation
+        fields = ["role"]
+
+
+class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
+    """Invitations to the account (admins only). The link is emailed; it is never readable here."""
+
+    serializer_class = InvitationSerializer
+    filterset_class = InvitationFilter
+    action_permissions = {
+        "list": [IsAccountAdmin],
+        "retrieve": [IsAccountAdmin],
+        "create": [IsAccountAdmin],
+        "revoke": [IsAccountAdmin],
+        "resend": [IsAccountAdmin],
+    }
+
+    def scoped_queryset(self, *, account):
+        return selectors.invitation_list(account=account)
+
+    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = InvitationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = services.invitation_create(account=self.account, invited_by=request.user,
+                                            **serializer.validated_data)
+        return Response(InvitationSerializer(issued.invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: InvitationSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        invitation = services.invitation_revoke(invitation=self.get_object(), actor=request.user)
+        return Response(InvitationSerializer(invitation).data)
+
+    @extend_schema(request=None, responses={200: InvitationSerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        issued = services.invitation_resend(invitation=self.get_object(), actor=request.user)
+        return Response(InvitationSerializer(issued.invitation).data)

@@ -1,0 +1,92 @@
+"""Websocket authentication and the base consumer every account-scoped socket uses."""
+
+import logging
+
+from channels.auth import AuthMiddleware
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib.auth.models import AnonymousUser
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@database_sync_to_async
+def _user_for_token(key: str):
+    token = services.api_token_authenticate(key)
+    return token.user if token else None
+
+
+class WebsocketAuthMiddleware:
+    """Session cookie auth (Channels' own), then ``Authorization: Token <key>`` if present.
+
+    A token header that does not authenticate leaves the user anonymous, so the consumer
+    closes the socket; it never falls back to a cookie silently.
+    """
+
+    def __init__(self, inner):
+        self.inner = CookieMiddleware(SessionMiddleware(AuthMiddleware(self._token_stage(inner))))
+
+    @staticmethod
+    def _token_stage(inner):
+        async def app(scope, receive, send):
+            headers = dict(scope.get("headers") or [])
+            raw = headers.get(b"authorization", b"").decode("latin-1").strip()
+            if raw:
+                keyword, _, key = raw.partition(" ")
+                user = None
+                if keyword.lower() == "token" and key.strip():
+                    user = await _user_for_token(key.strip())
+                scope = {**scope, "user": user or AnonymousUser()}
+            return await inner(scope, receive, send)
+
+        return app
+
+    async def __call__(self, scope, receive, send):
+        return await self.inner(scope, receive, send)
+
+
+class AccountConsumer(AsyncJsonWebsocketConsumer):
+    """Accepts only an active user with an account; subclasses name the groups to join.
+
+    Close code 4401: not authenticated; 4403: authenticated but not allowed here.
+    """
+
+    groups_for_user = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active or not user.account_id:
+            logger.info("websocket refused: anonymous or no account (%s)", self.scope.get("path"))
+            await self.close(code=4401)
+            return
+        self.user = user
+        groups = await self.get_groups()
+        if groups is None:
+            await self.close(code=4403)
+            return
+        self.joined = list(groups)
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.on_accepted()
+
+    async def get_groups(self) -> list[str] | None:
+        raise NotImplementedError
+
+    async def on_accepted(self):
+        return None
+
+    async def disconnect(self, code):
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"event": "pong"})
+
+    async def realtime_event(self, message):
+        """Group messages of type ``realtime.event`` carry the JSON payload to forward."""
+        await self.send_json(message["payload"])

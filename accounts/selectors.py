@@ -1,0 +1,16 @@
+"""Reads scoped to an account (STYLE.md §1): every query that shows tenant data starts here."""
+
+from .models import Account, Invitation, User
+
+
+def user_list(*, account: Account):
+    return User.objects.filter(account=account).order_by("display_name", "email")
+
+
+def invitation_list(*, account: Account, status: str | None = None):
+    qs = Invitation.objects.for_account(account).select_related("invited_by").order_by("-created_at")
+    return qs
+
+
+def account_admins(*, account: Account):
+    return user_list(account=account).filter(role="admin", is_active=True)

@@ -1,0 +1,66 @@
+"""Personas shared by every test (STYLE.md §5).
+
+``northwind`` is the MSP under test: Vera (viewer), Jamie (junior engineer), Sam (senior
+engineer) and Ada (admin). ``outsider`` is another MSP with its own admin, Olga; nothing of
+Northwind may ever be visible to her, and the other way round.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from tests.factories import AccountFactory, UserFactory
+
+
+@pytest.fixture
+def northwind(db):
+    return AccountFactory(name="Northwind IT", slug="northwind")
+
+
+@pytest.fixture
+def outsider(db):
+    return AccountFactory(name="Contoso Managed Services", slug="contoso")
+
+
+@pytest.fixture
+def viewer(northwind):
+    return UserFactory(account=northwind, role=Role.VIEWER, email="vera@northwind.test", display_name="Vera Viewer")
+
+
+@pytest.fixture
+def engineer(northwind):
+    return UserFactory(account=northwind, role=Role.ENGINEER, email="jamie@northwind.test", display_name="Jamie Junior")
+
+
+@pytest.fixture
+def senior(northwind):
+    return UserFactory(account=northwind, role=Role.ENGINEER, email="sam@northwind.test", display_name="Sam Senior")
+
+
+@pytest.fixture
+def admin_user(northwind):
+    return UserFactory(account=northwind, role=Role.ADMIN, email="ada@northwind.test", display_name="Ada Admin")
+
+
+@pytest.fixture
+def outsider_admin(outsider):
+    return UserFactory(account=outsider, role=Role.ADMIN, email="olga@contoso.test", display_name="Olga Outsider")
+
+
+@pytest.fixture
+def personas(viewer, engineer, senior, admin_user, outsider_admin):
+    return {"viewer": viewer, "engineer": engineer, "senior": senior, "admin": admin_user,
+            "outsider": outsider_admin}
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` signs it in by forcing authentication."""
+    client = APIClient()
+
+    def as_user(user):
+        client.force_authenticate(user=user)
+        return client
+
+    client.as_user = as_user
+    return client

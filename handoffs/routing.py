@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import consumers
+
+websocket_urlpatterns = [
+    path("ws/v1/queue/", consumers.QueueConsumer.as_asgi()),
+]

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the base settings plus fast hashing.
+
+The test runner swaps every mailer for the in-memory one, so email lands in mail.outbox."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-resolutionflow-" + "x" * 40)
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+AUTH_THROTTLE_RATE = "1000/min"
+STATIC_ROOT = None  # served from the source folders by the finders

@@ -1,0 +1,45 @@
+import factory
+from django.utils import timezone
+
+from accounts.models import Account, Invitation, Role, User
+from accounts.tokens import digest
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"Northwind IT {n}")
+    slug = factory.Sequence(lambda n: f"northwind-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"tech{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"Tech {n}")
+    account = factory.SubFactory(AccountFactory)
+    role = Role.ENGINEER
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+        exclude = ["token"]
+
+    account = factory.SubFactory(AccountFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.ENGINEER
+    token = factory.Sequence(lambda n: f"invitation-token-{n}")
+    token_hash = factory.LazyAttribute(lambda o: digest(o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
