@@ -8,4 +8,8 @@ def navigation(request):
             items.append({"label": "Account", "url_name": "account_manage", "testid": "nav-account"})
         if user.is_staff:
             items.append({"label": "Admin", "url_name": "admin:index", "testid": "nav-admin"})
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else None
+    for item in items:
+        item["current"] = item["url_name"] == current
     return {"nav_items": items}

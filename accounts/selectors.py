@@ -14,3 +14,9 @@ def invitation_list(*, account: Account, status: str | None = None):
 
 def account_admins(*, account: Account):
     return user_list(account=account).filter(role="admin", is_active=True)
+
+
+def account_for_user(*, user: User) -> Account:
+    """A fresh copy of the user's account, for a form that may change it: a refused change
+    then leaves ``request.user.account`` (shown in the page header) as it is in the database."""
+    return Account.objects.get(pk=user.account_id)

@@ -5,6 +5,7 @@ rule such as "an account always keeps an admin" is written once.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -283,3 +284,185 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# ---- pilot setup -----------------------------------------------------------------------
+# The management commands that set pilots up (create_pilot_account, invite_user, seed_demo)
+# compose the functions above. Each function here is idempotent: it returns what it found or
+# made and whether it made it, so a second run changes nothing and can say so.
+
+StarterContentLoader = Callable[[Account], str | None]
+_starter_content_loaders: list[StarterContentLoader] = []
+
+
+def starter_content_register(loader: StarterContentLoader) -> StarterContentLoader:
+    """Add a loader of starter content (the global flow library, ...) for every pilot account.
+
+    Apps above accounts register from their ``AppConfig.ready()``: accounts may not import
+    them (DESIGN.md §2). A loader must be idempotent and returns a line for the operator
+    ("Loaded 12 starter flows") or None when it had nothing to do.
+    """
+    if loader not in _starter_content_loaders:
+        _starter_content_loaders.append(loader)
+    return loader
+
+
+def starter_content_load(*, account: Account) -> list[str]:
+    """Run every registered starter-content loader for the account; their report lines."""
+    return [line for loader in list(_starter_content_loaders) if (line := loader(account))]
+
+
+def account_ensure(*, name: str, slug: str | None = None, time_zone: str = "UTC") -> tuple[Account, bool]:
+    """The account with this slug (from ``slug`` or the name), created when missing.
+
+    An existing account is returned as it is: its name and time zone are not overwritten."""
+    key = slugify(slug or name)[:60]
+    existing = Account.objects.filter(slug=key).first() if key else None
+    if existing is not None:
+        return existing, False
+    return account_create(name=name, slug=key or None, time_zone=time_zone), True
+
+
+def member_ensure(*, account: Account, email: str, role: str, password: str | None,
+                  display_name: str = "") -> tuple[User, bool]:
+    """The user with this email in this account, created (with this role) when missing.
+
+    An existing member is returned unchanged: the caller decides what a different role or
+    password means. An address that signs in to another account, or is platform staff,
+    is refused: one login belongs to one account."""
+    email = email.strip().lower()
+    user = User.objects.select_related("account").filter(email__iexact=email).first()
+    if user is None:
+        return user_create(account=account, email=email, password=password, role=role,
+                           display_name=display_name), True
+    if user.account_id != account.id:
+        where = f"the account {user.account.name} ({user.account.slug})" if user.account else "platform staff"
+        raise ServiceError(f"{email} already has a login in {where}; one login belongs to one account.",
+                           code="user_exists", status=409)
+    return user, False
+
+
+def platform_staff_ensure(*, email: str, password: str, display_name: str = "",
+                          superuser: bool = False) -> tuple[User, bool]:
+    """A platform staff login (no account; may use /admin/), created when missing."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        if user.account_id is not None:
+            raise ServiceError(f"{email} belongs to an account and cannot be platform staff.",
+                               code="user_exists", status=409)
+        return user, False
+    user = user_create(account=None, email=email, password=password, display_name=display_name,
+                       is_staff=True)
+    if superuser:
+        User.objects.filter(pk=user.pk).update(is_superuser=True)
+        user.is_superuser = True
+    return user, True
+
+
+def user_password_set(*, user: User, password: str) -> User:
+    """Set a password chosen by platform staff (demo logins); Django's validators apply."""
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def invitation_issue(*, account: Account, email: str, role: str,
+                     send_email: bool = True) -> tuple[IssuedInvitation, str]:
+    """A fresh invitation link for this address from the platform (no inviting admin).
+
+    Returns the issued link and what happened: ``created`` (a new invitation), ``reissued``
+    (an open invitation with the same role got a fresh link; its old link stops working) or
+    ``replaced`` (an open invitation with another role was revoked for a new one)."""
+    email = email.strip().lower()
+    open_invitation = Invitation.objects.for_account(account).filter(
+        email__iexact=email, accepted_at=None, revoked_at=None
+    ).first()
+    if open_invitation is not None and open_invitation.role == role:
+        # invitation_create would refuse an address with a login; keep that rule here too.
+        if User.objects.filter(email__iexact=email).exists():
+            raise ServiceError(f"{email} already has a ResolutionFlow login.", code="user_exists", status=409)
+        return invitation_reissue_by_platform(invitation=open_invitation, send_email=send_email), "reissued"
+    issued = invitation_create(account=account, email=email, role=role, invited_by=None,
+                               send_email=send_email)
+    return issued, "replaced" if open_invitation is not None else "created"
+
+
+# ---- platform staff --------------------------------------------------------------------
+# Django admin and the pilot commands act for an account without being one of its admins,
+# so the admin check of the functions above does not fit them. These are those functions'
+# platform paths: the same rules, no actor check. Whoever calls them has already been
+# authorised (Django admin permissions on an account-scoped queryset, or shell access).
+
+
+@transaction.atomic
+def user_update_by_platform(*, user: User, role: str | None = None, is_active: bool | None = None,
+                            display_name: str | None = None) -> User:
+    """``user_update`` for platform staff: the last active admin still cannot be demoted or
+    deactivated, and a deactivated member's API keys are revoked at once."""
+    list(User.objects.select_for_update().filter(account_id=user.account_id, role=Role.ADMIN))
+    user.refresh_from_db()
+    if role is not None and role not in Role.values:
+        raise ServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.", code="invalid_role")
+    loses_admin = user.account_id is not None and user.role == Role.ADMIN and user.is_active and (
+        (role is not None and role != Role.ADMIN) or is_active is False
+    )
+    if loses_admin and not _other_active_admins(user).exists():
+        raise ServiceError(
+            f"{user.email} is the last active admin of {user.account.name}; make someone else an "
+            "admin first.",
+            code="last_admin",
+            status=409,
+        )
+    fields = []
+    if role is not None and role != user.role:
+        user.role = role
+        fields.append("role")
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        fields.append("is_active")
+    if display_name is not None and display_name.strip() != user.display_name:
+        user.display_name = display_name.strip()
+        fields.append("display_name")
+    if fields:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=fields)
+        if "is_active" in fields and not user.is_active:
+            ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+        logger.info("user %s updated by platform staff: %s", user.pk, ", ".join(fields))
+    return user
+
+
+@transaction.atomic
+def invitation_reissue_by_platform(*, invitation: Invitation, send_email: bool = True) -> IssuedInvitation:
+    """``invitation_resend`` for platform staff: a fresh link and expiry; the old link stops
+    working. Accepted and revoked invitations cannot be reissued."""
+    invitation.refresh_from_db()
+    if invitation.status in ("accepted", "revoked"):
+        raise ServiceError(
+            f"This invitation is {invitation.status} and cannot be resent.", code="invalid_transition",
+            status=409,
+        )
+    token = _issue_token(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    issued = IssuedInvitation(invitation, token)
+    if send_email:
+        transaction.on_commit(lambda: _send_invitation_email(issued))
+    return issued
+
+
+def invitation_revoke_by_platform(*, invitation: Invitation) -> Invitation:
+    """``invitation_revoke`` for platform staff: one conditional update decides, so a link
+    being accepted at the same moment either wins or is revoked, never both."""
+    updated = Invitation.objects.for_account(invitation.account).filter(
+        pk=invitation.pk, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    invitation.refresh_from_db()
+    if not updated:
+        raise ServiceError(
+            f"This invitation is {invitation.status} and cannot be revoked.", code="invalid_transition",
+            status=409,
+        )
+    return invitation

@@ -21,6 +21,10 @@ class AccountScopedManager(models.Manager):
             f".objects.for_account(account), or .unscoped for platform code."
         )
 
+    def none(self):
+        # An empty queryset leaks nothing; tools that describe models (the OpenAPI schema) use it.
+        return super().get_queryset().none()
+
     def for_account(self, account):
         if account is None:
             raise UnscopedQueryError(f"{self.model.__name__}.objects.for_account(None)")

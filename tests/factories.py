@@ -32,7 +32,18 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class AccountOwnedFactory(factory.django.DjangoModelFactory):
+    """Creates through the explicit ``unscoped`` manager: ``objects`` refuses unscoped use."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        return model_class.unscoped
+
+
+class InvitationFactory(AccountOwnedFactory):
     class Meta:
         model = Invitation
         exclude = ["token"]

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.errors import ServiceError
-from accounts.models import ApiToken, Invitation, Role, User
+from accounts.models import Account, ApiToken, Invitation, Role, User
 from accounts.permissions import IsAccountAdmin, IsAccountMember
 
 from .base import ScopedGenericViewSet
@@ -88,6 +88,7 @@ class MeViewSet(ScopedGenericViewSet):
     """The signed-in user, their role and their account."""
 
     serializer_class = MeSerializer
+    model = User
     action_permissions = {"retrieve": [IsAccountMember]}
 
     def scoped_queryset(self, *, account):
@@ -104,10 +105,11 @@ class AccountViewSet(ScopedGenericViewSet):
     """The user's own account and its settings (admins may change them)."""
 
     serializer_class = AccountSerializer
+    model = Account
     action_permissions = {"retrieve": [IsAccountMember], "partial_update": [IsAccountAdmin]}
 
     def scoped_queryset(self, *, account):
-        return type(account).objects.filter(pk=account.pk)
+        return Account.objects.filter(pk=account.pk)
 
     def get_object(self):
         return self.get_queryset().get()
@@ -136,6 +138,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneri
     """The account's people. Everyone may list them; admins change roles and deactivate."""
 
     serializer_class = UserSerializer
+    model = User
     filterset_class = UserFilter
     action_permissions = {
         "list": [IsAccountMember],
@@ -165,6 +168,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     """Invitations to the account (admins only). The link is emailed; it is never readable here."""
 
     serializer_class = InvitationSerializer
+    model = Invitation
     filterset_class = InvitationFilter
     action_permissions = {
         "list": [IsAccountAdmin],

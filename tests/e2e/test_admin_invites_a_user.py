@@ -1,0 +1,17 @@
+import re
+
+from playwright.sync_api import expect
+
+
+def test_an_admin_invites_an_engineer_from_the_account_page(page, admin_user, log_in):
+    log_in(admin_user)
+
+    page.get_by_test_id("nav-account").click()
+    page.get_by_test_id("invite-email").fill("new.tech@northwind.test")
+    page.get_by_test_id("invite-role").select_option("engineer")
+    page.get_by_test_id("invite-submit").click()
+
+    row = page.get_by_test_id("invitations-table").locator(
+        '[data-testid="invitation-row"][data-email="new.tech@northwind.test"]'
+    )
+    expect(row).to_contain_text(re.compile("pending", re.IGNORECASE))
