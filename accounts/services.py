@@ -223,9 +223,8 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 
 
 def invitation_for_token(token: str) -> Invitation | None:
-    """The pending invitation behind a link, or None when the link is unknown or used up."""
-    invitation = Invitation.unscoped.select_related("account").filter(token_hash=digest(token)).first()
-    return invitation
+    """The invitation behind a link, whatever its status, or None when the link is unknown."""
+    return Invitation.unscoped.select_related("account").filter(token_hash=digest(token)).first()
 
 
 @transaction.atomic

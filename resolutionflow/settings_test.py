@@ -16,3 +16,12 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = True
 AUTH_THROTTLE_RATE = "1000/min"
 STATIC_ROOT = None  # served from the source folders by the finders
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not shared-cache memory: concurrent tests then see the WAL + IMMEDIATE
+    # behaviour the app really runs with (pytest-xdist suffixes the name per worker).
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"resolutionflow-test-{os.getpid()}.sqlite3")
+    }

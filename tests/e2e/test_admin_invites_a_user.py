@@ -1,6 +1,11 @@
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+# The live server answers from its own thread and connection: what the test creates must be
+# committed for it to see, so no wrapping transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_admin_invites_an_engineer_from_the_account_page(page, admin_user, log_in):

@@ -1,4 +1,9 @@
+import pytest
 from playwright.sync_api import expect
+
+# The live server answers from its own thread and connection: what the test creates must be
+# committed for it to see, so no wrapping transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_engineer_logs_in_sees_their_name_and_logs_out(page, live_server, engineer, log_in):
