@@ -12,7 +12,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from .models import Account, Role
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class _PlainLabels:
+    """Labels without Django's trailing colon, like the rest of the pages."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class EmailAuthenticationForm(_PlainLabels, AuthenticationForm):
     username = forms.EmailField(
         label="Email",
         max_length=254,
@@ -25,11 +33,11 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(_PlainLabels, forms.Form):
     display_name = forms.CharField(
         label="Your name",
         max_length=120,
-        help_text="How colleagues see you in sessions and escalations.",
+        help_text="How your colleagues see you in ResolutionFlow.",
         widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True, "data-testid": "accept-name"}),
     )
     password = forms.CharField(
@@ -51,7 +59,7 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(_PlainLabels, forms.Form):
     email = forms.EmailField(
         label="Email",
         max_length=254,
@@ -86,7 +94,7 @@ def _limit(model, field_name, validator_class):
     return next(v.limit_value for v in field.validators if type(v) is validator_class)
 
 
-class AccountSettingsForm(forms.Form):
+class AccountSettingsForm(_PlainLabels, forms.Form):
     """The account's settings. Ranges and time zones are the model's to judge (through
     ``services.account_update``); the widgets only carry them as hints for the browser."""
 

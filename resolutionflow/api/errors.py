@@ -7,9 +7,11 @@ show each message beside its field.
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import ServiceError
@@ -55,6 +57,9 @@ def exception_handler(exc, context):
             {"detail": "The request body is too large.", "code": "request_too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, DjangoValidationError):
+        # Services validate models with full_clean and passwords with Django's validators.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail, exc.get_codes())
         if not isinstance(errors, dict):

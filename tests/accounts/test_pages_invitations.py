@@ -1,7 +1,7 @@
 """The Invitations section of Account Management: invite, resend, revoke."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -120,7 +120,7 @@ def test_dates_are_shown_in_the_accounts_time_zone(as_admin, northwind):
     northwind.time_zone = "Asia/Tokyo"
     northwind.save()
     InvitationFactory(account=northwind, email="tz@example.com",
-                      expires_at=timezone.datetime(2030, 1, 1, 12, 0, tzinfo=timezone.UTC))
+                      expires_at=datetime(2030, 1, 1, 12, 0, tzinfo=UTC))
 
     page = as_admin.get("/account/").text
 

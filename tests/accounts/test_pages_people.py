@@ -1,7 +1,10 @@
 """The People section of Account Management: roles and deactivation, through user_update."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user
+from django.test import Client
 
 from accounts.models import Role, User
 from tests.factories import UserFactory
@@ -76,8 +79,6 @@ def test_an_admin_deactivates_and_reactivates_a_user(as_admin, engineer):
 
 
 def test_a_deactivated_user_is_signed_out_of_their_open_sessions(as_admin, engineer):
-    from django.test import Client
-
     jamie = Client()
     jamie.force_login(engineer)
 
@@ -151,3 +152,18 @@ def test_an_unknown_user_id_is_not_found(as_admin):
 
     assert response.status_code == 404
     assert 'data-testid="not-found"' in response.text
+
+
+def test_htmx_posts_pass_csrf_with_the_token_from_the_body_headers(db, admin_user, engineer):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin_user)
+    page = browser.get("/account/").text
+    token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"(\w+)\"\}'", page).group(1)
+
+    refused = browser.post(f"/account/users/{engineer.pk}/role/", {"role": "viewer"}, headers=HTMX)
+    accepted = browser.post(f"/account/users/{engineer.pk}/role/", {"role": "viewer"},
+                            headers={**HTMX, "X-CSRFToken": token})
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 200
+    assert reloaded(engineer).role == Role.VIEWER

@@ -69,6 +69,7 @@ def base_url(live_server):
     pytest.ini turns warnings into errors."""
     return live_server.url
 
+
 @pytest.fixture
 def log_in(page, live_server):
     """Sign a user in through the login form, as a person would, and land on the home page."""

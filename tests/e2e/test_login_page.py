@@ -15,4 +15,3 @@ def test_an_engineer_logs_in_sees_their_name_and_logs_out(page, live_server, eng
 
     expect(page).to_have_url(f"{live_server.url}/login/")
     expect(page.get_by_test_id("login-email")).to_be_visible()
-

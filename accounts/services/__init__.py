@@ -1,0 +1,55 @@
+"""Every state change of accounts, users, invitations and API tokens (STYLE.md §1).
+
+API views, pages, management commands and Django admin all call these functions, so a rule
+such as "an account always keeps an admin" is written once.
+
+``actor`` is the signed-in user a change is made for; it must be an admin of the account.
+``actor=None`` is the platform path (Django admin, pilot commands): the caller has been
+authorised already (admin permissions on an account-scoped queryset, or shell access),
+and every other rule still applies.
+"""
+
+from .accounts import account_create, account_update, user_create, user_password_set, user_update
+from .api_tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
+from .invitations import (
+    IssuedInvitation,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_issue,
+    invitation_resend,
+    invitation_revoke,
+    invitation_url,
+)
+from .pilot import (
+    account_ensure,
+    member_ensure,
+    platform_staff_ensure,
+    starter_content_load,
+    starter_content_register,
+)
+
+__all__ = [
+    "IssuedInvitation",
+    "IssuedToken",
+    "account_create",
+    "account_ensure",
+    "account_update",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_for_token",
+    "invitation_issue",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitation_url",
+    "member_ensure",
+    "platform_staff_ensure",
+    "starter_content_load",
+    "starter_content_register",
+    "user_create",
+    "user_password_set",
+    "user_update",
+]

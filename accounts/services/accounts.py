@@ -1,0 +1,122 @@
+import copy
+import logging
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.errors import ServiceError
+from accounts.models import Account, ApiToken, Role, User
+
+logger = logging.getLogger("accounts.services")
+
+
+def require_admin(actor: User | None, account: Account) -> None:
+    """Refuse unless ``actor`` administers ``account``; ``None`` is the platform path."""
+    if actor is None:
+        return
+    if not (actor.is_account_admin and actor.account_id == account.id):
+        raise ServiceError("Only an admin of this account may do that.", code="permission_denied", status=403)
+
+
+def account_create(*, name: str, slug: str | None = None, time_zone: str = "UTC") -> Account:
+    name = name.strip()
+    if not name:
+        raise ServiceError("An account needs a name.", code="invalid")
+    slug = slugify(slug or name)[:60]
+    if not slug:
+        raise ServiceError("The account name must contain letters or digits.", code="invalid")
+    account = Account(name=name, slug=slug, time_zone=time_zone)
+    account.full_clean()
+    account.save()
+    return account
+
+
+def account_update(*, account: Account, actor: User | None, **changes) -> Account:
+    """Change name, time zone or alert threshold. Validation runs on a copy, so a refused
+    change leaves the caller's object as it was."""
+    require_admin(actor, account)
+    allowed = {"name", "time_zone", "unclaimed_alert_minutes"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ServiceError(f"Unknown account settings: {', '.join(sorted(unknown))}.", code="invalid")
+    candidate = copy.copy(account)
+    for field, value in changes.items():
+        setattr(candidate, field, value.strip() if isinstance(value, str) else value)
+    candidate.full_clean()
+    if changes:
+        candidate.save(update_fields=list(changes))
+        for field in changes:
+            setattr(account, field, getattr(candidate, field))
+    return account
+
+
+def user_create(*, account: Account | None, email: str, password: str | None, role: str = Role.ENGINEER,
+                display_name: str = "", is_staff: bool = False) -> User:
+    """A new login. Email is the login and belongs to one account; Django's password
+    validators apply (their ``ValidationError`` reaches the caller as field errors)."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ServiceError(f"A user with the email {email} already exists.", code="user_exists", status=409)
+    if password:
+        validate_password(password, user=User(email=email, display_name=display_name))
+    return User.objects.create_user(
+        email=email, password=password, account=account, role=role,
+        display_name=display_name.strip(), is_staff=is_staff,
+    )
+
+
+def _other_active_admins(user: User):
+    return User.objects.filter(account_id=user.account_id, role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User | None, role: str | None = None, is_active: bool | None = None,
+                display_name: str | None = None) -> User:
+    """Change a member's role, active flag or name. The last active admin cannot be demoted
+    or deactivated: the account would lose the only person who can manage it. A
+    deactivated member's API keys stop working at once, not at their expiry."""
+    if user.account_id is not None:
+        require_admin(actor, user.account)
+    elif actor is not None:
+        raise ServiceError("Platform staff are managed in Django admin.", code="permission_denied", status=403)
+    # Lock the account's admins so two admins demoting each other at once cannot both win.
+    list(User.objects.select_for_update().filter(account_id=user.account_id, role=Role.ADMIN))
+    user.refresh_from_db()
+    if role is not None and role not in Role.values:
+        raise ServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.", code="invalid_role")
+    loses_admin = user.account_id is not None and user.role == Role.ADMIN and user.is_active and (
+        (role is not None and role != Role.ADMIN) or is_active is False
+    )
+    if loses_admin and not _other_active_admins(user).exists():
+        raise ServiceError(
+            f"{user.name} is the last active admin of {user.account.name}; make someone else an admin first.",
+            code="last_admin",
+            status=409,
+        )
+    fields = []
+    if role is not None and role != user.role:
+        user.role = role
+        fields.append("role")
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        fields.append("is_active")
+    if display_name is not None and display_name.strip() != user.display_name:
+        user.display_name = display_name.strip()
+        fields.append("display_name")
+    if fields:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=fields)
+        if "is_active" in fields and not user.is_active:
+            ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+        logger.info("user %s updated by %s: %s", user.pk, actor.pk if actor else "platform staff", ", ".join(fields))
+    return user
+
+
+def user_password_set(*, user: User, password: str) -> User:
+    """Set a password chosen by platform staff (demo logins); Django's validators apply."""
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

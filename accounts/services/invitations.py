@@ -1,0 +1,180 @@
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.errors import ServiceError
+from accounts.models import Account, Invitation, Role, User
+from accounts.tokens import digest, new_secret
+
+from .accounts import require_admin, user_create
+
+logger = logging.getLogger("accounts.services")
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """An invitation with its raw token: the only moment the link exists in clear."""
+
+    invitation: Invitation
+    token: str
+
+    @property
+    def url(self) -> str:
+        return invitation_url(self.token)
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("accept_invitation", args=[token])
+
+
+def _issue_token(invitation: Invitation) -> str:
+    token = new_secret()
+    invitation.token_hash = digest(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+    invitation.sent_at = None  # a new link has not been sent until its email goes out
+    return token
+
+
+def _send_invitation_email(issued: IssuedInvitation) -> None:
+    invitation = issued.invitation
+    account = invitation.account
+    inviter = invitation.invited_by.name if invitation.invited_by else "ResolutionFlow"
+    local_expiry = invitation.expires_at.astimezone(zoneinfo.ZoneInfo(account.time_zone))
+    try:
+        send_mail(
+            subject=f"You are invited to {account.name} on ResolutionFlow",
+            message=(
+                f"{inviter} invited you to join {account.name} on ResolutionFlow "
+                f"as {invitation.get_role_display().lower()}.\n\n"
+                f"Accept the invitation (valid until {local_expiry:%Y-%m-%d %H:%M} {account.time_zone}):\n"
+                f"{issued.url}\n"
+            ),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    except Exception:
+        # The invitation stands; the admin sees it as "not sent" and can resend.
+        logger.exception("could not send the invitation email to %s", invitation.email)
+        return
+    invitation.sent_at = timezone.now()
+    Invitation.unscoped.filter(pk=invitation.pk, token_hash=invitation.token_hash).update(sent_at=invitation.sent_at)
+
+
+def _validate_role(role: str) -> None:
+    if role not in Role.values:
+        raise ServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.", code="invalid_role")
+
+
+def _refuse_existing_login(email: str) -> None:
+    if User.objects.filter(email__iexact=email).exists():
+        raise ServiceError(f"{email} already has a ResolutionFlow login.", code="user_exists", status=409)
+
+
+@transaction.atomic
+def invitation_create(*, account: Account, email: str, role: str, invited_by: User | None,
+                      send_email: bool = True) -> IssuedInvitation:
+    """Invite someone by email. Re-inviting a pending address replaces the old link.
+    ``invited_by=None`` is the platform path (pilot commands)."""
+    require_admin(invited_by, account)
+    email = email.strip().lower()
+    _validate_role(role)
+    _refuse_existing_login(email)
+    Invitation.objects.for_account(account).filter(
+        email__iexact=email, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    invitation = Invitation(account=account, email=email, role=role, invited_by=invited_by)
+    token = _issue_token(invitation)
+    invitation.full_clean()
+    invitation.save()
+    issued = IssuedInvitation(invitation, token)
+    if send_email:
+        transaction.on_commit(lambda: _send_invitation_email(issued))
+    return issued
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User | None, send_email: bool = True) -> IssuedInvitation:
+    """A fresh link and expiry; the old link stops working. Expired invitations may be
+    resent; accepted and revoked ones may not."""
+    require_admin(actor, invitation.account)
+    invitation.refresh_from_db()
+    locked = Invitation.unscoped.select_for_update().filter(pk=invitation.pk, accepted_at=None, revoked_at=None)
+    if not locked.exists():
+        raise ServiceError(
+            f"This invitation is {invitation.status} and cannot be resent.", code="invalid_transition", status=409,
+        )
+    token = _issue_token(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
+    issued = IssuedInvitation(invitation, token)
+    if send_email:
+        transaction.on_commit(lambda: _send_invitation_email(issued))
+    return issued
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User | None) -> Invitation:
+    """One conditional update decides, so a link being accepted at the same moment either
+    wins or is revoked, never both."""
+    require_admin(actor, invitation.account)
+    updated = Invitation.objects.for_account(invitation.account).filter(
+        pk=invitation.pk, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    invitation.refresh_from_db()
+    if not updated:
+        raise ServiceError(
+            f"This invitation is {invitation.status} and cannot be revoked.", code="invalid_transition", status=409,
+        )
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation behind a link, whatever its status, or None when the link is unknown."""
+    return Invitation.unscoped.select_related("account").filter(token_hash=digest(token)).first()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, display_name: str, password: str) -> User:
+    """Create the invited login in the inviting account with the invited role. Single use."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise ServiceError("This invitation link is not valid.", code="invalid_invitation", status=404)
+    if invitation.status != "pending":
+        raise ServiceError(f"This invitation is {invitation.status}.", code=f"invitation_{invitation.status}",
+                           status=410)
+    # Single use even when two tabs submit at once: only one conditional update succeeds.
+    claimed = Invitation.unscoped.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+        accepted_at=timezone.now()
+    )
+    if not claimed:
+        raise ServiceError("This invitation has already been used.", code="invitation_accepted", status=410)
+    user = user_create(
+        account=invitation.account, email=invitation.email, password=password,
+        role=invitation.role, display_name=display_name,
+    )
+    Invitation.unscoped.filter(pk=invitation.pk).update(accepted_user=user)
+    return user
+
+
+@transaction.atomic
+def invitation_issue(*, account: Account, email: str, role: str,
+                     send_email: bool = True) -> tuple[IssuedInvitation, str]:
+    """A fresh invitation link for this address from the platform (no inviting admin).
+
+    Returns the issued link and what happened: ``created`` (a new invitation), ``reissued``
+    (an open invitation with the same role got a fresh link; its old link stops working) or
+    ``replaced`` (an open invitation with another role was revoked for a new one)."""
+    email = email.strip().lower()
+    open_invitation = Invitation.objects.for_account(account).filter(
+        email__iexact=email, accepted_at=None, revoked_at=None
+    ).first()
+    if open_invitation is not None and open_invitation.role == role:
+        _refuse_existing_login(email)
+        return invitation_resend(invitation=open_invitation, actor=None, send_email=send_email), "reissued"
+    issued = invitation_create(account=account, email=email, role=role, invited_by=None, send_email=send_email)
+    return issued, "replaced" if open_invitation is not None else "created"
