@@ -147,7 +147,7 @@ class Invitation(AccountOwned):
         indexes = [models.Index(fields=["account", "email"])]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.account_id} ({self.role})"
+        return f"{self.email} ({self.get_role_display().lower()})"
 
     @property
     def status(self) -> str:
@@ -158,6 +158,11 @@ class Invitation(AccountOwned):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor revoked: it may be resent (even when expired) or revoked."""
+        return self.accepted_at is None and self.revoked_at is None
 
 
 class ApiToken(models.Model):

@@ -7,9 +7,8 @@ def user_list(*, account: Account):
     return User.objects.filter(account=account).order_by("display_name", "email")
 
 
-def invitation_list(*, account: Account, status: str | None = None):
-    qs = Invitation.objects.for_account(account).select_related("invited_by").order_by("-created_at")
-    return qs
+def invitation_list(*, account: Account):
+    return Invitation.objects.for_account(account).select_related("invited_by").order_by("-created_at")
 
 
 def account_admins(*, account: Account):
