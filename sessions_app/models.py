@@ -153,8 +153,11 @@ class Flow(models.Model):
 
     def save(self, *args, **kwargs):
         # DESIGN §3: an invalid graph is refused on save, whichever path saves it (admin,
-        # import, a service, the shell), not only where a form remembered to clean.
-        validate_graph(self.graph)
+        # import, a service, the shell), not only where a form remembered to clean. A save
+        # that leaves the graph alone (deactivating an old flow) is not held to it.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "graph" in update_fields:
+            validate_graph(self.graph)
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -34,7 +34,7 @@ _UNIT_AFTER = r"(?!\s*(?:times?|x\b|days?|hours?|hrs?|minutes?|mins?|seconds?|se
 # Bounded, and anchored at the start of a run of address characters: an unanchored "\w+@"
 # rescans the rest of a long pasted log from every position and goes quadratic.
 EMAIL = _c(r"(?<![\w.%+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}\b")
-URL = _c(r"\bhttps?://([^\s/:?#\"'<>\\]+)[^\s\"'<>]*")
+URL = _c(r"\bhttps?://([^\s/:?#\"'<>\\\[\]]+)[^\s\"'<>]*")
 UNC = _c(r"\\\\([a-z0-9][a-z0-9.-]*)((?:\\[^\s\\/:*?\"<>|]+)*)")
 MAC = _c(r"(?<![\w:-])[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}(?![\w:-])")
 CVE = _c(r"\bcve-\d{4}-\d{4,7}\b")

@@ -248,3 +248,13 @@ def test_full_clean_checks_tags_and_keywords_are_lists_of_text(db):
     with pytest.raises(ValidationError) as exc:
         flow.full_clean()
     assert set(exc.value.message_dict) == {"tags", "keywords"}
+
+
+def test_a_save_that_leaves_the_graph_alone_is_not_held_to_validation(db):
+    flow = FlowFactory()
+    Flow.unscoped.filter(pk=flow.pk).update(graph={"start": "gone", "steps": {}})
+    flow.refresh_from_db()
+    flow.is_active = False
+    flow.save(update_fields=["is_active"])
+    with pytest.raises(ValidationError):
+        flow.save()
