@@ -27,6 +27,7 @@ from .pilot import (
     platform_staff_ensure,
     starter_content_load,
     starter_content_register,
+    starter_content_registered,
 )
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "platform_staff_ensure",
     "starter_content_load",
     "starter_content_register",
+    "starter_content_registered",
     "user_create",
     "user_password_set",
     "user_update",

@@ -30,6 +30,10 @@ def starter_content_register(loader: StarterContentLoader) -> StarterContentLoad
     return loader
 
 
+def starter_content_registered() -> bool:
+    return bool(_starter_content_loaders)
+
+
 def starter_content_load(*, account: Account) -> list[str]:
     """Run every registered starter-content loader for the account; their report lines."""
     return [line for loader in list(_starter_content_loaders) if (line := loader(account))]

@@ -67,7 +67,7 @@ def test_a_pilot_with_a_password_gets_an_admin_who_can_sign_in(db, starter_loade
     user = authenticate(username="ana@fabrikam.test", password=STRONG)
     assert (user.account, user.role, user.display_name) == (account, Role.ADMIN, "Ana Admin")
     assert "Created the account Fabrikam Support" in output and "Created the admin login" in output
-    assert "No starter content is registered yet" in output
+    assert "No starter content is registered" in output
 
 
 def test_a_pilot_without_a_password_prints_an_invitation_link_that_accepts(db, starter_loaders):
@@ -267,3 +267,11 @@ def test_registered_demo_content_is_seeded_with_the_demo_accounts(db, monkeypatc
     demo.demo_content_register(load_sessions)
     assert "Added 2 demo sessions." in seed()
     assert seen == [["demo", "outsider"]]
+
+
+def test_a_second_pilot_says_the_registered_starter_content_was_already_there(db):
+    # The real registry: sessions_app registers the starter flow library.
+    first = run("create_pilot_account", "Fabrikam Support", admin_email="ana@fabrikam.test", admin_password=STRONG)
+    second = run("create_pilot_account", "Tailspin IT", admin_email="tom@tailspin.test", admin_password=STRONG)
+    assert "Starter flow library:" in first
+    assert "Starter content was already in place" in second

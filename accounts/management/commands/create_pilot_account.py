@@ -63,7 +63,12 @@ class Command(BaseCommand):
 
         # Starter content (the flow library, once sessions_app registers its loader).
         loaded = services.starter_content_load(account=account)
-        lines += loaded or ["No starter content is registered yet: the account starts empty."]
+        if loaded:
+            lines += loaded
+        elif services.starter_content_registered():
+            lines.append("Starter content was already in place; nothing to load.")
+        else:
+            lines.append("No starter content is registered: the account starts empty.")
         return lines
 
     def admin_login(self, account, email, password, display_name) -> list[str]:

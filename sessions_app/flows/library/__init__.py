@@ -198,8 +198,11 @@ def load_library(*, account=None, directory: Path | None = None) -> ImportReport
 def starter_library_ensure(account=None) -> str | None:
     """A starter-content loader for ``accounts.services.starter_content_register``: keeps the
     global library current (the account does not matter: the library is shared) and says
-    what it found, changed or not, so the operator sees the library is there."""
-    return f"Starter flow library: {load_library().summary()}."
+    so only when something changed."""
+    report = load_library()
+    if not (report.changed or report.skipped):
+        return None
+    return f"Starter flow library: {report.summary()}."
 
 
 def _apply(flow, document: FlowDocument) -> None:
