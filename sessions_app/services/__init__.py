@@ -1,0 +1,31 @@
+"""Every state change of troubleshooting sessions (STYLE.md §1): the API, the pages, the
+commands and the admin all call these, so each rule lives in one place."""
+
+from .access import can_write, require_write, session_activity_register
+from .facts_fixes import FIX_TRANSITIONS, fact_delete, fact_set, fact_update, fix_propose, fix_set_status
+from .flowpilot import current_step, flow_answer, flow_step_back
+from .messages import PostedMessage, message_post
+from .preview import TicketNote, session_preview
+from .sessions import session_create, session_resolve, session_update
+
+__all__ = [
+    "FIX_TRANSITIONS",
+    "PostedMessage",
+    "TicketNote",
+    "can_write",
+    "current_step",
+    "fact_delete",
+    "fact_set",
+    "fact_update",
+    "fix_propose",
+    "fix_set_status",
+    "flow_answer",
+    "flow_step_back",
+    "message_post",
+    "require_write",
+    "session_activity_register",
+    "session_create",
+    "session_preview",
+    "session_resolve",
+    "session_update",
+]

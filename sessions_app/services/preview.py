@@ -1,0 +1,44 @@
+"""The ticket note a session drafts for the PSA: problem, facts, fixes with outcomes,
+resolution. Plain text for PSAs that take text, markdown for those that render it."""
+
+from dataclasses import dataclass
+
+from sessions_app.models import Fact, Fix, FixStatus, SessionMode, TroubleshootingSession
+
+OUTCOME = {FixStatus.PROPOSED: "not tried", FixStatus.ACTIVE: "in progress", FixStatus.WORKED: "worked",
+           FixStatus.FAILED: "did not help", FixStatus.SKIPPED: "skipped"}
+
+
+@dataclass(frozen=True)
+class TicketNote:
+    text: str
+    markdown: str
+
+
+def session_preview(*, session: TroubleshootingSession) -> TicketNote:
+    facts = list(Fact.objects.for_account(session.account).filter(session=session).order_by("key"))
+    fixes = [f for f in Fix.objects.for_account(session.account).filter(session=session).order_by("created_at")
+             if f.status != FixStatus.PROPOSED]
+    head = [f"Ticket {session.ticket_ref}" if session.ticket_ref else "", f"Client: {session.client_name}"
+            if session.client_name else "", f"Status: {session.get_status_display()}"]
+    sections: list[tuple[str, list[str]]] = [
+        ("Problem", [session.problem or session.title]),
+        ("Environment", [f"{fact.key.replace('_', ' ')}: {fact.value}" for fact in facts]),
+        ("Tried", [f"{fix.title} ({OUTCOME[fix.status]})" + (f" - {fix.outcome_note}" if fix.outcome_note else "")
+                   for fix in fixes]),
+    ]
+    if session.mode == SessionMode.FLOW and session.flow_graph:
+        steps = session.flow_graph["steps"]
+        sections.append(("Runbook", [f"{steps.get(item['step'], {}).get('text', item['step'])}: {item['option']}"
+                                     for item in session.path]))
+    if session.resolution:
+        sections.append(("Resolution", [session.resolution]))
+
+    text_lines = [session.title, *[line for line in head if line], ""]
+    md_lines = [f"**{session.title}**", *[f"{line}  " for line in head if line], ""]
+    for heading, items in sections:
+        if not items:
+            continue
+        text_lines += [f"{heading}:", *[f"- {item}" for item in items], ""]
+        md_lines += [f"### {heading}", *[f"- {item}" for item in items], ""]
+    return TicketNote(text="\n".join(text_lines).strip() + "\n", markdown="\n".join(md_lines).strip() + "\n")
