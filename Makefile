@@ -39,7 +39,7 @@ migrate: install
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v 0
 
 seed: migrate
-	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 
 run: seed
 	@echo "Serving ResolutionFlow on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"

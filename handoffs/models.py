@@ -1,1 +1,134 @@
-from django.db import models  # noqa: F401
+"""Escalations (DESIGN.md §3): a handoff of a session from a stuck technician to whoever
+picks it up, its append-only audit trail, and the manual baseline it is measured against."""
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.tenancy import AccountOwned
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+# Queue order: most urgent first.
+URGENCY_RANK = {Urgency.CRITICAL: 0, Urgency.HIGH: 1, Urgency.NORMAL: 2, Urgency.LOW: 3}
+
+
+class HandoffStatus(models.TextChoices):
+    OPEN = "open", "Waiting"
+    CLAIMED = "claimed", "Picked up"
+    RESOLVED = "resolved", "Resolved"
+    RETURNED = "returned", "Returned"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+LIVE_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Escalated"
+    CLAIMED = "claimed", "Picked up"
+    RELEASED = "released", "Released"
+    FIRST_ACTION = "first_action", "First action"
+    RETURNED = "returned", "Returned"
+    RESOLVED = "resolved", "Resolved"
+    CANCELLED = "cancelled", "Cancelled"
+    ALERTED = "alerted", "Alerted"
+
+
+class Handoff(AccountOwned):
+    """One escalation of a session. ``context`` is the snapshot taken when it was raised and
+    never changes afterwards: it is what the technician had tried at that moment."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey("sessions_app.TroubleshootingSession", on_delete=models.CASCADE,
+                                related_name="handoffs")
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.RESTRICT, related_name="+",
+                                     help_text="The session's owner when it was escalated.")
+    handed_off_by = models.ForeignKey("accounts.User", on_delete=models.RESTRICT, related_name="+",
+                                      help_text="Who pressed Escalate: the owner or a colleague.")
+    note = models.TextField(blank=True, help_text="Where the technician is stuck.")
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency_rank = models.PositiveSmallIntegerField(default=URGENCY_RANK[Urgency.NORMAL], editable=False)
+    status = models.CharField(max_length=16, choices=HandoffStatus.choices, default=HandoffStatus.OPEN)
+    context = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    first_action_at = models.DateTimeField(null=True, blank=True)
+    first_action_kind = models.CharField(max_length=32, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+
+    class Meta(AccountOwned.Meta):
+        ordering = ["urgency_rank", "created_at"]
+        indexes = [models.Index(fields=["account", "status", "urgency_rank", "created_at"],
+                                name="handoff_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["session"], condition=Q(status__in=["open", "claimed"]),
+                                    name="handoff_one_live_per_session",
+                                    violation_error_message="This session is already escalated."),
+            models.CheckConstraint(condition=Q(status__in=HandoffStatus.values), name="handoff_status_valid"),
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="handoff_urgency_valid"),
+            models.CheckConstraint(condition=~Q(status="claimed") | Q(claimed_by__isnull=False,
+                                                                      claimed_at__isnull=False),
+                                   name="handoff_claimed_has_claimant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} ({self.get_status_display().lower()})"
+
+    def save(self, *args, **kwargs):
+        self.urgency_rank = URGENCY_RANK[Urgency(self.urgency)]
+        super().save(*args, **kwargs)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+class HandoffEvent(AccountOwned):
+    """Append-only audit trail. The id is the sequence number realtime clients use to
+    notice gaps (a missed event means: resync from the API)."""
+
+    id = models.BigAutoField(primary_key=True)
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta(AccountOwned.Meta):
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind}"
+
+
+class BaselineSample(AccountOwned):
+    """One manual measurement before or beside the pilot: minutes from "I'm stuck" to a
+    senior's first action. The account's baseline is the median of its samples."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    minutes = models.DecimalField(max_digits=7, decimal_places=1,
+                                  validators=[MinValueValidator(0), MaxValueValidator(7 * 24 * 60)])
+    note = models.CharField(max_length=500, blank=True)
+    measured_on = models.DateField(default=timezone.localdate)
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta(AccountOwned.Meta):
+        ordering = ["-measured_on", "-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(minutes__gte=0), name="baseline_minutes_positive")]

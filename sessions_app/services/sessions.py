@@ -52,7 +52,8 @@ def session_create(*, account: Account, owner: User, mode: str, title: str = "",
     session.full_clean()
     session.save()
     if problem:
-        Message.objects.create(session=session, author=owner, kind=MessageKind.TECH, body=problem)
+        Message.objects.for_account(account).create(session=session, account=account, author=owner,
+                                                    kind=MessageKind.TECH, body=problem)
     return session
 
 
@@ -91,8 +92,8 @@ def session_resolve(*, session: TroubleshootingSession, actor: User, resolution:
     session.refresh_from_db()
     if not updated:
         require_open(session)
-    Message.objects.create(session=session, author=actor, kind=MessageKind.SYSTEM,
-                           body=f"Resolved by {actor.name}: {resolution}")
+    Message.objects.for_account(session.account).create(session=session, account=session.account, author=actor,
+                                                        kind=MessageKind.SYSTEM, body=f"Resolved by {actor.name}: {resolution}")
     session_activity(session=session, actor=actor, kind="resolve")
     return session
 
