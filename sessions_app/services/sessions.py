@@ -92,8 +92,10 @@ def session_resolve(*, session: TroubleshootingSession, actor: User, resolution:
     session.refresh_from_db()
     if not updated:
         require_open(session)
-    Message.objects.for_account(session.account).create(session=session, account=session.account, author=actor,
-                                                        kind=MessageKind.SYSTEM, body=f"Resolved by {actor.name}: {resolution}")
+    Message.objects.for_account(session.account).create(
+        session=session, account=session.account, author=actor, kind=MessageKind.SYSTEM,
+        body=f"Resolved by {actor.name}: {resolution}",
+    )
     session_activity(session=session, actor=actor, kind="resolve")
     return session
 
