@@ -155,6 +155,14 @@ API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 # Password logins through the API, per client address.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min")
 
+# The assistant (DESIGN.md §8): the built-in offline provider, or an OpenAI-compatible server
+# (hosted or local); when that fails or times out, the built-in one answers with a notice.
+ASSISTANT_PROVIDER = env_str("ASSISTANT_PROVIDER", "builtin")  # builtin | openai
+ASSISTANT_OPENAI_BASE_URL = env_str("ASSISTANT_OPENAI_BASE_URL")  # e.g. http://localhost:11434/v1
+ASSISTANT_OPENAI_MODEL = env_str("ASSISTANT_OPENAI_MODEL")
+ASSISTANT_OPENAI_API_KEY = env_str("ASSISTANT_OPENAI_API_KEY")  # empty for local servers
+ASSISTANT_OPENAI_TIMEOUT = env_int("ASSISTANT_OPENAI_TIMEOUT", 20)  # seconds per network operation
+
 # Security: strict by default when DEBUG is off; each can be relaxed by environment.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
@@ -198,6 +206,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each choice set after its model, not a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions_app.models.SessionStatus",
+        "FixStatusEnum": "sessions_app.models.FixStatus",
+        "HandoffStatusEnum": "handoffs.models.HandoffStatus",
+    },
 }
 
 LOGGING = {

@@ -37,6 +37,8 @@ class ProposedFix:
     title: str
     steps: str = ""  # one step per line
     source: str = ""  # where it came from: "Flow: VPN will not connect", "Session 2026-10-02 …"
+    # What it points at, for links and tests: "flow:<slug>#<step id>", "session:<id>"; not stored.
+    ref: str = ""
 
 
 @dataclass
@@ -48,6 +50,10 @@ class AssistantReply:
     # Shown to the technician as a system note, e.g. that the configured provider failed
     # and the built-in one answered instead.
     notice: str = ""
+    # Fact keys the reply asks the technician for (the facts panel may offer inputs for them).
+    asked: list[str] = field(default_factory=list)
+    # Where the reply's suggestions came from, best first: "flow:<slug>#<step id>", "session:<id>".
+    references: list[str] = field(default_factory=list)
 
 
 class AssistantProvider(Protocol):
