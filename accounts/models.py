@@ -3,7 +3,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -34,6 +34,15 @@ class Account(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
         help_text="Escalations left unclaimed this long are highlighted and alerted.",
     )
+    # Optional outgoing webhook (handoffs/webhooks.py): every escalation event is POSTed here
+    # as JSON that Slack and Teams incoming webhooks accept, signed with webhook_secret. The
+    # secret is generated on the server when a URL is first set and never leaves it through
+    # the API (``manage.py webhook_secret <slug>`` prints it for the receiver's verification).
+    webhook_url = models.URLField(
+        max_length=500, blank=True, validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Escalation events are POSTed here (Slack, Teams or your own endpoint). Empty: none.",
+    )
+    webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

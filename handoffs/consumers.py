@@ -1,6 +1,32 @@
+"""Websockets of Escalation Mode (DESIGN.md §6).
+
+``/ws/v1/queue/`` carries every handoff event of the user's account; ``/ws/v1/sessions/<id>/``
+those of one session of that account. Both forward what ``handoffs.events`` publishes,
+``{"event": "handoff.<kind>", "seq": <event id>, "handoff": {...}}``, and greet with
+``{"event": "hello", ..., "seq": <the account's newest event id>}`` so a client that
+rendered an older state (or reconnects) knows at once that it must resync.
+"""
+
+from channels.db import database_sync_to_async
+
 from accounts.realtime import AccountConsumer
 
-from .events import account_group
+from . import selectors
+from .events import account_group, session_group
+
+# Close codes before accept: 4401 not signed in (AccountConsumer), 4404 no such session in
+# the user's account. Another account's session is "not found", never "forbidden" (DESIGN §4).
+CLOSE_NOT_FOUND = 4404
+
+
+@database_sync_to_async
+def _last_seq(user) -> int:
+    return selectors.last_event_seq(account=user.account)
+
+
+@database_sync_to_async
+def _session_visible(user, session_id) -> bool:
+    return selectors.session_get(account=user.account, session_id=session_id) is not None
 
 
 class QueueConsumer(AccountConsumer):
@@ -10,4 +36,26 @@ class QueueConsumer(AccountConsumer):
         return [account_group(self.user.account_id)]
 
     async def on_accepted(self):
-        await self.send_json({"event": "hello", "account": str(self.user.account_id)})
+        await self.send_json({"event": "hello", "account": str(self.user.account_id),
+                              "seq": await _last_seq(self.user)})
+
+
+class SessionConsumer(AccountConsumer):
+    """``/ws/v1/sessions/<id>/``: the escalation events of one session of the account."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        signed_in = user is not None and user.is_authenticated and user.is_active and user.account_id
+        # Anonymous users fall through to the base class, which closes with 4401.
+        if signed_in and not await _session_visible(user, self.session_id):
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await super().connect()
+
+    async def get_groups(self):
+        return [session_group(self.session_id)]
+
+    async def on_accepted(self):
+        await self.send_json({"event": "hello", "session": str(self.session_id),
+                              "seq": await _last_seq(self.user)})

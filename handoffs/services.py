@@ -8,17 +8,22 @@ under any number of concurrent callers, on SQLite and PostgreSQL alike.
 """
 
 import logging
+import zoneinfo
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.errors import ServiceError
-from accounts.models import Role, User
+from accounts.models import Account, Role, User
+from accounts.services.accounts import require_admin
 from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
 
 from . import context as handoff_context
+from . import notifications, webhooks
 from .events import publish_on_commit
-from .models import LIVE_STATUSES, EventKind, Handoff, HandoffEvent, HandoffStatus, Urgency
+from .models import LIVE_STATUSES, BaselineSample, EventKind, Handoff, HandoffEvent, HandoffStatus, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +44,7 @@ def _record(handoff: Handoff, event_kind: str, actor: User | None, **payload) ->
         account=handoff.account, handoff=handoff, kind=event_kind, actor=actor, payload=payload
     )
     publish_on_commit(event, handoff)
+    webhooks.event_recorded(event, handoff)
     return event
 
 
@@ -106,6 +112,7 @@ def handoff_escalate(*, session: TroubleshootingSession, actor: User, note: str 
     who = actor.name if actor.pk == session.owner_id else f"{actor.name} (for {session.owner.name})"
     _system_line(session, f"Escalated by {who}, urgency {urgency}" + (f": {note}" if note else "."))
     _record(handoff, EventKind.CREATED, actor, urgency=urgency, peer=actor.pk != session.owner_id)
+    transaction.on_commit(lambda: notifications.escalation_created(handoff))
     session.refresh_from_db()
     return handoff
 
@@ -275,4 +282,38 @@ def handoff_alert(*, handoff: Handoff) -> bool:
             alerted_at=timezone.now())
         if alerted:
             _record(handoff, EventKind.ALERTED, None, threshold_minutes=handoff.account.unclaimed_alert_minutes)
+            transaction.on_commit(lambda: notifications.escalation_unclaimed(handoff))
     return bool(alerted)
+
+
+def handoffs_past_alert_threshold(*, account: Account, now=None):
+    """Open escalations of ``account`` left unclaimed past its threshold and not yet alerted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=account.unclaimed_alert_minutes)
+    return _handoffs(account).filter(status=HandoffStatus.OPEN, alerted_at=None, created_at__lte=cutoff).order_by(
+        "created_at").select_related("account", "session", "requested_by", "handed_off_by")
+
+
+# ---- the manual baseline --------------------------------------------------------------------
+
+
+def baseline_sample_create(*, account: Account, actor: User | None, minutes, note: str = "",
+                           measured_on: date | None = None) -> BaselineSample:
+    """Record one manual measurement: minutes from "I'm stuck" to a senior's first action.
+    Admins of the account (or the platform, ``actor=None``) keep the baseline."""
+    require_admin(actor, account)
+    try:
+        minutes = Decimal(str(minutes)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise ServiceError("Minutes must be a number, such as 25 or 12.5.", code="invalid_minutes") from None
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(account.time_zone))
+    sample = BaselineSample(account=account, minutes=minutes, note=(note or "").strip(), recorded_by=actor,
+                            measured_on=measured_on or today)
+    sample.full_clean()
+    sample.save()
+    return sample
+
+
+def baseline_sample_delete(*, sample: BaselineSample, actor: User | None) -> None:
+    require_admin(actor, sample.account)
+    BaselineSample.objects.for_account(sample.account).filter(pk=sample.pk).delete()

@@ -7,6 +7,7 @@ from accounts.views import healthz
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("sessions_app.api.urls")),
+    path("", include("handoffs.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("accounts.urls")),
     path("", include("sessions_app.urls")),
+    path("", include("handoffs.urls")),
 ]

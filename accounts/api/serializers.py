@@ -4,10 +4,20 @@ from accounts.models import Account, ApiToken, Invitation, Role, User
 
 
 class AccountSerializer(serializers.ModelSerializer):
+    webhook_configured = serializers.SerializerMethodField(
+        help_text="Whether escalation events are POSTed to a webhook. Its signing secret is "
+                  "generated on the server and never returned here.")
+
     class Meta:
         model = Account
-        fields = ["id", "name", "slug", "time_zone", "unclaimed_alert_minutes", "created_at"]
+        fields = ["id", "name", "slug", "time_zone", "unclaimed_alert_minutes", "webhook_url",
+                  "webhook_configured", "created_at"]
         read_only_fields = ["id", "slug", "created_at"]
+        # The URL can carry a token of its own (Slack's do), so it is written, never read back.
+        extra_kwargs = {"webhook_url": {"write_only": True}}
+
+    def get_webhook_configured(self, account) -> bool:
+        return bool(account.webhook_url)
 
 
 class UserSummarySerializer(serializers.ModelSerializer):

@@ -9,7 +9,14 @@ authorised already (admin permissions on an account-scoped queryset, or shell ac
 and every other rule still applies.
 """
 
-from .accounts import account_create, account_update, user_create, user_password_set, user_update
+from .accounts import (
+    account_create,
+    account_update,
+    account_webhook_secret_rotate,
+    user_create,
+    user_password_set,
+    user_update,
+)
 from .api_tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
 from .invitations import (
     IssuedInvitation,
@@ -36,6 +43,7 @@ __all__ = [
     "account_create",
     "account_ensure",
     "account_update",
+    "account_webhook_secret_rotate",
     "api_token_authenticate",
     "api_token_create",
     "api_token_revoke",

@@ -1,5 +1,6 @@
 import copy
 import logging
+import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -34,22 +35,43 @@ def account_create(*, name: str, slug: str | None = None, time_zone: str = "UTC"
 
 
 def account_update(*, account: Account, actor: User | None, **changes) -> Account:
-    """Change name, time zone or alert threshold. Validation runs on a copy, so a refused
-    change leaves the caller's object as it was."""
+    """Change name, time zone, alert threshold or webhook URL. Validation runs on a copy, so a
+    refused change leaves the caller's object as it was. Setting a webhook URL generates its
+    signing secret on the server (kept when the URL changes); clearing the URL drops it."""
     require_admin(actor, account)
-    allowed = {"name", "time_zone", "unclaimed_alert_minutes"}
+    allowed = {"name", "time_zone", "unclaimed_alert_minutes", "webhook_url"}
     unknown = set(changes) - allowed
     if unknown:
         raise ServiceError(f"Unknown account settings: {', '.join(sorted(unknown))}.", code="invalid")
     candidate = copy.copy(account)
     for field, value in changes.items():
         setattr(candidate, field, value.strip() if isinstance(value, str) else value)
+    if "webhook_url" in changes:
+        if not candidate.webhook_url:
+            candidate.webhook_secret = ""
+        elif not candidate.webhook_secret:
+            candidate.webhook_secret = new_webhook_secret()
+        changes = {**changes, "webhook_secret": candidate.webhook_secret}
     candidate.full_clean()
     if changes:
         candidate.save(update_fields=list(changes))
         for field in changes:
             setattr(account, field, getattr(candidate, field))
     return account
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def account_webhook_secret_rotate(*, account: Account, actor: User | None) -> str:
+    """A fresh signing secret for the account's webhook; the old one stops verifying at once."""
+    require_admin(actor, account)
+    if not account.webhook_url:
+        raise ServiceError("This account has no webhook URL; set one first.", code="no_webhook", status=409)
+    account.webhook_secret = new_webhook_secret()
+    Account.objects.filter(pk=account.pk).update(webhook_secret=account.webhook_secret)
+    return account.webhook_secret
 
 
 def user_create(*, account: Account | None, email: str, password: str | None, role: str = Role.ENGINEER,

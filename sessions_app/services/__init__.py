@@ -4,6 +4,7 @@ commands and the admin all call these, so each rule lives in one place."""
 from .access import can_write, require_write, session_activity_register
 from .facts_fixes import FIX_TRANSITIONS, fact_delete, fact_set, fact_update, fix_propose, fix_set_status
 from .flowpilot import current_step, flow_answer, flow_step_back
+from .flows import flow_create, flow_import, flow_update
 from .messages import PostedMessage, message_post
 from .preview import TicketNote, session_preview
 from .sessions import session_create, session_resolve, session_update
@@ -20,7 +21,10 @@ __all__ = [
     "fix_propose",
     "fix_set_status",
     "flow_answer",
+    "flow_create",
+    "flow_import",
     "flow_step_back",
+    "flow_update",
     "message_post",
     "require_write",
     "session_activity_register",

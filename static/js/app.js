@@ -26,4 +26,25 @@
   document.addEventListener("htmx:sendError", function () {
     report("Could not reach ResolutionFlow. Check your connection and try again.");
   });
+
+  // A refusal the server addressed to a place on the page (HX-Retarget: a form's error slot,
+  // a list showing the error next to its item) is swapped there whatever its status, 403
+  // included, so the person reads the reason where they acted.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Forms marked data-reset-on-success are emptied after a 2xx answer only: a refused
+  // form keeps what was typed so it can be corrected.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form && form.matches && form.matches("form[data-reset-on-success]") && status >= 200 && status < 300) {
+      form.reset();
+    }
+  });
 })();

@@ -1,5 +1,7 @@
 """The API's endpoints as the URL router knows them, for tests that must cover every one."""
 
+import re
+
 from django.urls import URLPattern, URLResolver, get_resolver
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -36,11 +38,16 @@ def api_endpoints():
             yield pattern.name, method, view_class, action
 
 
+# An id in a route: a regex group (``(?P<pk>...)``) or a path converter (``<uuid:session_id>``).
+_ID_IN_ROUTE = re.compile(r"\(\?P<\w+>|<(?:\w+:)?\w+>")
+
+
 def api_object_routes():
-    """``(url_name, method)`` of every API operation on one object (its URL carries an id)."""
+    """``(url_name, method)`` of every API operation on one object or inside one (its URL
+    carries an id: ``users/<pk>/``, ``sessions/<session_id>/facts/``)."""
     found = set()
     for route, pattern in _walk(get_resolver().url_patterns):
-        if route.startswith("api/v1/") and "(?P<pk>" in route:
+        if route.startswith("api/v1/") and _ID_IN_ROUTE.search(route.removesuffix(r"\.(?P<format>[a-z0-9]+)/?")):
             actions = getattr(pattern.callback, "actions", {}) or {}
             found |= {(pattern.name, m) for m in actions if m != "head"}
     return found

@@ -9,8 +9,17 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import InvitationFactory
+from tests.sessions_app.factories import (
+    FactFactory,
+    FixFactory,
+    FlowFactory,
+    FlowSessionFactory,
+    SessionFactory,
+    small_graph,
+)
 
 from .endpoints import api_endpoints
+from .handoff_tables import MATRIX as HANDOFF_MATRIX
 
 V, E, A = "viewer", "engineer", "admin"
 
@@ -27,7 +36,40 @@ MATRIX = {
     ("invitation-detail", "get"): ({V: 403, E: 403, A: 200}, None),
     ("invitation-revoke", "post"): ({V: 403, E: 403, A: 200}, None),
     ("invitation-resend", "post"): ({V: 403, E: 403, A: 200}, None),
+    # Sessions: everyone reads; engineers and admins write. The targets are Jamie's (the
+    # engineer's) own sessions; a colleague's session is tests/api/test_sessions_permissions.py.
+    ("session-list", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-list", "post"): ({V: 403, E: 201, A: 201}, {"mode": "assistant", "title": "Printer offline",
+                                                          "problem": "The front-desk printer shows offline."}),
+    ("session-detail", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-detail", "patch"): ({V: 403, E: 200, A: 200}, {"ticket_ref": "T-2001"}),
+    ("session-preview", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-flow-answer", "post"): ({V: 403, E: 200, A: 200}, {"step": "restart", "option": "Yes"}),
+    ("session-flow-back", "post"): ({V: 403, E: 200, A: 200}, None),
+    ("session-resolve", "post"): ({V: 403, E: 200, A: 200}, {"resolution": "Restarted the print spooler."}),
+    ("session-message-list", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-message-list", "post"): ({V: 403, E: 201, A: 201}, {"body": "Called the user back.", "kind": "note"}),
+    ("session-fact-list", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-fact-list", "post"): ({V: 403, E: 201, A: 201}, {"key": "os", "value": "Windows 11"}),
+    ("session-fact-detail", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-fact-detail", "patch"): ({V: 403, E: 200, A: 200}, {"value": "Windows 10"}),
+    ("session-fact-detail", "delete"): ({V: 403, E: 204, A: 204}, None),
+    ("session-fix-list", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-fix-list", "post"): ({V: 403, E: 201, A: 201}, {"title": "Restart the print spooler"}),
+    ("session-fix-detail", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("session-fix-detail", "patch"): ({V: 403, E: 200, A: 200}, {"status": "active"}),
+    # Flows: everyone reads the library; admins manage the account's own flows.
+    ("flow-list", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("flow-list", "post"): ({V: 403, E: 403, A: 201}, {"name": "Scanner offline", "graph": small_graph()}),
+    ("flow-detail", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("flow-detail", "patch"): ({V: 403, E: 403, A: 200}, {"name": "Printer offline (ours)"}),
+    ("flow-export", "get"): ({V: 200, E: 200, A: 200}, None),
+    ("flow-import", "post"): ({V: 403, E: 403, A: 200}, {"slug": "scanner-offline", "name": "Scanner offline",
+                                                         "version": 1, "graph": small_graph()}),
 }
+
+# Escalation Mode's rows live in handoff_tables.MATRIX and run in test_handoffs_matrix.py
+# (their targets need escalations in every state); they count as rows of this table.
 
 # Endpoints outside the role table, tested in their own modules.
 OUTSIDE_THE_TABLE = {
@@ -41,22 +83,36 @@ OUTSIDE_THE_TABLE = {
 
 def test_every_routed_endpoint_is_in_the_role_table():
     routed = {(name, method) for name, method, _, _ in api_endpoints()}
-    missing = routed - set(MATRIX) - OUTSIDE_THE_TABLE
+    tables = set(MATRIX) | set(HANDOFF_MATRIX)
+    missing = routed - tables - OUTSIDE_THE_TABLE
     assert not missing, f"endpoints without a row in the role matrix: {sorted(missing)}"
-    stale = set(MATRIX) - routed
+    stale = tables - routed
     assert not stale, f"matrix rows for endpoints that no longer exist: {sorted(stale)}"
 
 
 @pytest.fixture
-def targets(northwind, senior, admin_user):
+def targets(northwind, engineer, senior, admin_user):
+    """The URL arguments of each object route: one id, or (session id, item id)."""
     invitation = InvitationFactory(account=northwind, invited_by=admin_user)
+    session = SessionFactory(account=northwind, owner=engineer)
+    walk = FlowSessionFactory(account=northwind, owner=engineer, flow=FlowFactory(account=northwind))
+    walked = FlowSessionFactory(account=northwind, owner=engineer, flow=walk.flow, current_step="res-fixed",
+                                path=[{"step": "restart", "option": "Yes", "answered_at": "2026-01-05T09:00:00Z"}])
+    fact = FactFactory(session=session, key="os")
+    fix = FixFactory(session=session)
     return {"user-detail": senior.pk, "invitation-detail": invitation.pk,
-            "invitation-revoke": invitation.pk, "invitation-resend": invitation.pk}
+            "invitation-revoke": invitation.pk, "invitation-resend": invitation.pk,
+            "session-detail": session.pk, "session-preview": session.pk, "session-resolve": session.pk,
+            "session-flow-answer": walk.pk, "session-flow-back": walked.pk,
+            "session-message-list": session.pk, "session-fact-list": session.pk, "session-fix-list": session.pk,
+            "session-fact-detail": (session.pk, fact.pk), "session-fix-detail": (session.pk, fix.pk),
+            "flow-detail": walk.flow.pk, "flow-export": walk.flow.pk}
 
 
 def _url(name, targets):
     if name in targets:
-        return reverse(name, args=[targets[name]])
+        args = targets[name]
+        return reverse(name, args=args if isinstance(args, tuple) else [args])
     return reverse(name)
 
 

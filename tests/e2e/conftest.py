@@ -5,22 +5,40 @@ sync Playwright drives its own event loop, which cannot share a process with the
 pytest-asyncio tests. Under xdist each worker gets its own live server (random port), its
 own test database and its own browser.
 
-The server is pytest-django's ``live_server`` (a threaded WSGI server). It does not speak
-websockets: when the live escalation queue gets browser tests, switch this to Channels'
-live server (``channels.testing.ChannelsLiveServerTestCase`` / Daphne), which serves HTTP
-and websockets from the real ASGI application.
+Two servers, by what a test needs:
+
+- ``live_server`` (pytest-django's threaded WSGI server, in this process) for pages that need
+  no websocket. ``base_url`` and ``page`` point at it.
+- ``asgi_server``: ONE Daphne subprocess per worker (session scope), serving the real ASGI
+  application (HTTP and websockets) on a free port, for the live Escalation Mode pages. It
+  uses this worker's test database (the SQLite file, or PostgreSQL's test_<name>_gwN) via
+  DATABASE_URL, so a test creates its data with the ORM (``transaction=True``: committed)
+  and the server sees it. Both browsers of a test talk to this one process, so the
+  in-memory channel layer carries every event between them; REDIS_URL is not passed on
+  (tests/realtime/test_cross_process.py covers Redis). Changes a test wants broadcast must
+  go through the server (the browser, or its API): a service called in this process
+  publishes to this process's layer, which no browser hears. ``browser_as(user)`` opens a
+  new browser context on it, signed in through the login form.
+
+  Why not ``ChannelsLiveServerTestCase``: it is a unittest class that starts Daphne with
+  multiprocessing and swaps the test database per class; a plain subprocess
+  (``tests/servers.py``) is the same server, fits pytest fixtures and xdist, and shares its
+  start-up code with the cross-process Redis test.
 
 Playwright's own Chromium download does not work on these machines; ``playwright
 install`` is not needed. Debian's ``chromium`` package is used instead (TOOLCHAIN.md).
 """
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
+from tests.servers import DaphneServer
 
 # The tests and the live server share one process; Playwright's sync API runs an event loop
 # in the test's thread, so Django's async-safety guard would refuse the ORM calls tests make
@@ -84,3 +102,54 @@ def log_in(page, live_server):
         return page
 
     return _log_in
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    """Daphne serving this worker's test database (see the module docstring). Stopped
+    before pytest-django drops the database, which depends on no open connection."""
+    with django_db_blocker.unblock(), DaphneServer() as server:
+        yield server
+
+
+@pytest.fixture
+def browser_as(browser, asgi_server):
+    """``browser_as(user, viewport=...)``: a page in a browser context of its own (its own
+    cookies, as another person's computer), signed in on the ASGI server."""
+    contexts = []
+
+    def _browser_as(user, *, viewport=None, password=PASSWORD):
+        context = browser.new_context(base_url=asgi_server.url, viewport=viewport or {"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login/")
+        page.get_by_test_id("login-email").fill(user.email)
+        page.get_by_test_id("login-password").fill(password)
+        page.get_by_test_id("login-submit").click()
+        expect(page).to_have_url(f"{asgi_server.url}/")
+        return page
+
+    yield _browser_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def off_loop():
+    """``off_loop(fn, *args, **kwargs)``: run ``fn`` in a thread of its own and return its result.
+
+    For services called by the test itself: they publish after commit with ``async_to_sync``,
+    which refuses to run in a thread where an event loop runs (Playwright's). The thread's
+    database connection is closed afterwards, so the test database can still be dropped."""
+
+    def _off_loop(fn, *args, **kwargs):
+        def run():
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                connections.close_all()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(run).result()
+
+    return _off_loop

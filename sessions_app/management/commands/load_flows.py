@@ -2,10 +2,11 @@
 them, saying what changed flow by flow. The rules of an import (slug and version) live in
 ``sessions_app.flows.library``; this command only picks the files, the scope and the words."""
 
+from argparse import RawDescriptionHelpFormatter
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.db import transaction
 
 from accounts.models import Account
@@ -21,25 +22,39 @@ from sessions_app.flows.library import (
 from sessions_app.models import Flow
 
 
+class HelpFormatter(DjangoHelpFormatter, RawDescriptionHelpFormatter):
+    """Django's option order, and the description's own line breaks (it shows the usages)."""
+
+
 class Command(BaseCommand):
-    help = (
-        "Import and export FlowPilot runbooks (flow documents, one JSON file per flow), and report "
-        "what changed, one line per flow (created, updated, unchanged, or skipped with the reason) "
-        "and a summary. "
-        "With no FILE_OR_DIR: load the starter library shipped with ResolutionFlow into the global "
-        "library every account sees. "
-        "With FILE_OR_DIR (files, or folders whose *.json files are read): import them into the "
-        "global library, or into one account's own flows with --account (an account flow with the "
-        "slug of a global one replaces it for that account). "
-        "Imports match flows by slug: a new slug is created, a higher version updates, the same "
-        "version with the same content is unchanged; an older version, or other content under the "
-        "same version, is skipped, so raise the version to replace a flow. All or nothing: if any "
-        "file is invalid (not JSON, a missing field, a step pointing nowhere, an unreachable step, "
-        "no resolution) the command stops, names each file and problem, and imports nothing. "
-        "With --export DIR: write the global library (or --account's own flows; --slug to pick "
-        "some) to DIR/<slug>.json, in the format the import reads back. "
-        "--dry-run validates and reports what would happen, and changes nothing. Safe to run again."
-    )
+    help = """\
+Import and export FlowPilot runbooks (one JSON flow document per file) and report what
+changed: one line per flow (created, updated, unchanged, or skipped with the reason), then a
+summary.
+
+  load_flows
+      Load the starter library shipped with ResolutionFlow into the global library, which
+      every account sees.
+  load_flows FILE_OR_DIR... [--account SLUG]
+      Import the files (a folder means its *.json files) into the global library, or into
+      one account's own flows. An account flow with the slug of a global one replaces it
+      for that account.
+  load_flows --export DIR [--account SLUG] [--slug SLUG...]
+      Write the global library (or the account's own flows, or only the --slug ones) to
+      DIR/<slug>.json, in the format the import reads back.
+
+Imports match flows by slug: a new slug is created, a higher version updates, the same
+version with the same content is unchanged. An older version, or other content under the
+same version (an edit made in /admin/), is skipped and not overwritten: raise the version
+to replace a flow. All or nothing: if any file is invalid (not JSON, a missing field, a
+step pointing nowhere, an unreachable step, no resolution) the command names each file and
+problem and imports nothing. --dry-run validates and reports what would happen, and changes
+nothing. Safe to run again.
+"""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,0 +1,58 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from handoffs.models import LIVE_STATUSES, Handoff, HandoffStatus, Urgency
+
+
+class PersonField(forms.CharField):
+    """``me`` or a user id."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None, "me"):
+            return value
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise ValidationError("Use 'me' or a user id.", code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PersonFilter(filters.Filter):
+    field_class = PersonField
+
+    def filter(self, queryset, value):
+        if value in ("", None):
+            return queryset
+        if value == "me":
+            value = self.parent.request.user.pk
+        return queryset.filter(**{f"{self.field_name}_id": value})
+
+
+class HandoffFilter(filters.FilterSet):
+    """The queue shows open and claimed escalations unless ``status`` names others."""
+
+    status = filters.MultipleChoiceFilter(
+        choices=HandoffStatus.choices, help_text="Repeat for several (default: open and claimed).")
+    urgency = filters.MultipleChoiceFilter(choices=Urgency.choices, help_text="Repeat for several.")
+    claimed_by = PersonFilter(field_name="claimed_by", help_text="'me' or a user id.")
+    requested_by = PersonFilter(field_name="requested_by", help_text="'me' or a user id.")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+                                              help_text="Escalated at or after (ISO 8601).")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt",
+                                               help_text="Escalated before (ISO 8601).")
+
+    class Meta:
+        model = Handoff
+        fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=LIVE_STATUSES)
+        return queryset

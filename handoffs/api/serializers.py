@@ -1,0 +1,151 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from accounts.api.serializers import UserSummarySerializer
+from handoffs import selectors
+from handoffs.models import BaselineSample, Handoff, HandoffEvent, Urgency
+from handoffs.services import NOTE_MAX
+from sessions_app.models import TroubleshootingSession
+
+
+class HandoffErrorSerializer(serializers.Serializer):
+    """Every refusal: a human ``detail``, a machine ``code``, sometimes more (``status``,
+    ``handoff``, ``claimed_by``)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class SessionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TroubleshootingSession
+        fields = ["id", "title", "client_name", "ticket_ref", "mode", "status"]
+        read_only_fields = fields
+
+
+class HandoffSerializer(serializers.ModelSerializer):
+    """A queue row. ``requested_by`` is the session's owner, ``handed_off_by`` who pressed
+    Escalate (a colleague, for a peer escalation), ``claimed_by`` who picked it up."""
+
+    session = SessionSummarySerializer(read_only=True)
+    requested_by = UserSummarySerializer(read_only=True)
+    handed_off_by = UserSummarySerializer(read_only=True)
+    claimed_by = UserSummarySerializer(read_only=True, allow_null=True)
+    age_seconds = serializers.SerializerMethodField(
+        help_text="Seconds since it was escalated (until it closed, for closed ones).")
+    is_overdue = serializers.SerializerMethodField(
+        help_text="Open longer than the account's unclaimed_alert_minutes (or already alerted).")
+
+    class Meta:
+        model = Handoff
+        fields = ["id", "status", "urgency", "note", "session", "requested_by", "handed_off_by", "claimed_by",
+                  "created_at", "claimed_at", "first_action_at", "first_action_kind", "alerted_at", "closed_at",
+                  "closing_note", "age_seconds", "is_overdue"]
+        read_only_fields = fields
+
+    def _now(self):
+        return self.context.get("now") or timezone.now()
+
+    def get_age_seconds(self, handoff) -> int:
+        end = handoff.closed_at or self._now()
+        return max(0, int((end - handoff.created_at).total_seconds()))
+
+    def get_is_overdue(self, handoff) -> bool:
+        return selectors.is_overdue(handoff, now=self._now())
+
+
+class HandoffDetailSerializer(HandoffSerializer):
+    """A queue row plus the snapshot taken at escalation (problem, facts, fixes with
+    outcomes, recent transcript, flow path, summary)."""
+
+    class Meta(HandoffSerializer.Meta):
+        fields = [*HandoffSerializer.Meta.fields, "context"]
+        read_only_fields = fields
+
+
+class HandoffEventSerializer(serializers.ModelSerializer):
+    seq = serializers.IntegerField(source="id", read_only=True,
+                                   help_text="The sequence number realtime clients use to notice gaps.")
+    event = serializers.SerializerMethodField(help_text="As on the websocket: handoff.<kind>.")
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = HandoffEvent
+        fields = ["seq", "event", "kind", "actor", "created_at", "payload"]
+        read_only_fields = fields
+
+    def get_event(self, event) -> str:
+        return f"handoff.{event.kind}"
+
+
+class HandoffEscalateSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="",
+                                 help_text="Where you are stuck.")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+
+
+class HandoffReturnSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="",
+                                 help_text="What the technician should do next (required).")
+
+
+class HandoffResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="",
+                                       help_text="What fixed it; it closes the session too (required).")
+
+
+class HandoffCancelSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+class BaselineSampleSerializer(serializers.ModelSerializer):
+    minutes = serializers.DecimalField(max_digits=7, decimal_places=1, coerce_to_string=False, read_only=True)
+    recorded_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = BaselineSample
+        fields = ["id", "minutes", "note", "measured_on", "recorded_by", "created_at"]
+        read_only_fields = fields
+
+
+class BaselineSampleCreateSerializer(serializers.Serializer):
+    minutes = serializers.DecimalField(max_digits=7, decimal_places=1, min_value=0, max_value=7 * 24 * 60,
+                                       coerce_to_string=False,
+                                       help_text="Minutes from \"I'm stuck\" to a senior's first action.")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    measured_on = serializers.DateField(required=False, help_text="Default: today in the account's time zone.")
+
+
+class HandoffMetricsQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First day (account time zone); default: 29 days ago.")
+    end = serializers.DateField(required=False, help_text="Last day, inclusive; default: today.")
+
+    MAX_DAYS = 366
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end:
+            if start > end:
+                raise serializers.ValidationError({"start": "start must be on or before end."}, code="invalid_range")
+            if (end - start).days >= self.MAX_DAYS:
+                raise serializers.ValidationError({"end": f"A range covers at most {self.MAX_DAYS} days."},
+                                                  code="invalid_range")
+        return attrs
+
+
+class MinutesSummarySerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    median_minutes = serializers.FloatField(allow_null=True)
+    p90_minutes = serializers.FloatField(allow_null=True)
+
+
+class HandoffMetricsSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    time_zone = serializers.CharField()
+    escalations = serializers.IntegerField(help_text="Escalations raised in the range.")
+    awaiting_first_action = serializers.IntegerField(help_text="Of those, still waiting for a first action.")
+    first_action = MinutesSummarySerializer(help_text="Minutes from escalation to the first action.")
+    baseline = MinutesSummarySerializer(help_text="The manual baseline samples (all of them).")
+    median_change_percent = serializers.FloatField(
+        allow_null=True, help_text="Median against the baseline median; negative is faster.")

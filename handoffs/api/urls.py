@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+# Only the detail action ``handoff`` is routed here: sessions/<id>/handoff/ (name session-handoff).
+router.register("sessions", views.SessionHandoffViewSet, basename="session")
+router.register("handoffs", views.HandoffViewSet, basename="handoff")
+router.register("baseline-samples", views.BaselineSampleViewSet, basename="baselinesample")
+
+urlpatterns = [
+    path("metrics/", views.MetricsViewSet.as_view({"get": "retrieve"}), name="handoff-metrics"),
+    *router.urls,
+]

@@ -1,0 +1,218 @@
+"""Escalation Mode API views. Every state change is a service call (handoffs.services); the
+views look objects up through the caller's account, so another account's ids are 404."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.api.base import ScopedGenericViewSet
+from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
+from handoffs import metrics, selectors, services
+from handoffs.models import BaselineSample, Handoff, HandoffEvent
+from sessions_app.models import TroubleshootingSession
+from sessions_app.selectors import session_list
+
+from .filters import HandoffFilter
+from .serializers import (
+    BaselineSampleCreateSerializer,
+    BaselineSampleSerializer,
+    HandoffCancelSerializer,
+    HandoffDetailSerializer,
+    HandoffErrorSerializer,
+    HandoffEscalateSerializer,
+    HandoffEventSerializer,
+    HandoffMetricsQuerySerializer,
+    HandoffMetricsSerializer,
+    HandoffResolveSerializer,
+    HandoffReturnSerializer,
+    HandoffSerializer,
+)
+
+REFUSALS = {403: HandoffErrorSerializer, 404: HandoffErrorSerializer, 409: HandoffErrorSerializer}
+
+
+def handoff_queryset(account):
+    return selectors.handoff_list(account=account).order_by("urgency_rank", "created_at", "pk")
+
+
+class HandoffContextMixin:
+    def get_serializer_context(self):
+        # One clock for the whole response: every row's age is measured from the same instant.
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def handoff_response(self, handoff, *, status_code=status.HTTP_200_OK):
+        fresh = handoff_queryset(self.account).get(pk=handoff.pk)
+        return Response(HandoffDetailSerializer(fresh, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+
+class SessionHandoffViewSet(HandoffContextMixin, ScopedGenericViewSet):
+    """Escalate a session: its owner, or any engineer or admin for them (peer escalation)."""
+
+    model = TroubleshootingSession
+    serializer_class = HandoffEscalateSerializer
+    action_permissions = {"handoff": [IsEngineerOrAdmin]}
+
+    def scoped_queryset(self, *, account):
+        return session_list(account=account)
+
+    @extend_schema(request=HandoffEscalateSerializer, responses={201: HandoffDetailSerializer, **REFUSALS},
+                   summary="Escalate a session", tags=["handoffs"])
+    @action(detail=True, methods=["post"])
+    def handoff(self, request, pk=None):
+        session = self.get_object()
+        serializer = HandoffEscalateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handoff = services.handoff_escalate(session=session, actor=request.user, **serializer.validated_data)
+        return self.handoff_response(handoff, status_code=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["handoffs"])
+class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
+    """The escalation queue: most urgent first, then oldest. Pick-up is race-safe: exactly one
+    claimer wins; the others get 409 ``already_claimed`` naming who holds it."""
+
+    model = Handoff
+    serializer_class = HandoffSerializer
+    filterset_class = HandoffFilter
+    action_permissions = {
+        "list": [IsAccountMember],
+        "retrieve": [IsAccountMember],
+        "events": [IsAccountMember],
+        "claim": [IsEngineerOrAdmin],
+        "release": [IsEngineerOrAdmin],
+        "return_": [IsEngineerOrAdmin],
+        "resolve": [IsEngineerOrAdmin],
+        "cancel": [IsEngineerOrAdmin],
+    }
+
+    def scoped_queryset(self, *, account):
+        return handoff_queryset(account)
+
+    def get_serializer_class(self):
+        return HandoffDetailSerializer if self.action == "retrieve" else HandoffSerializer
+
+    def filter_queryset(self, queryset):
+        # The queue's filters (and its default of open + claimed) describe the list; an
+        # escalation named by id is found whatever its status.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    @extend_schema(
+        responses={200: HandoffEventSerializer(many=True), 404: HandoffErrorSerializer},
+        parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger seq.")],
+    )
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        """The audit trail, oldest first; ``seq`` is the event id (a gap means: resync)."""
+        handoff = self.get_object()
+        events = HandoffEvent.objects.for_account(self.account).filter(handoff=handoff).select_related("actor")
+        after = request.query_params.get("after")
+        if after not in (None, ""):
+            if not after.isdigit():
+                raise ValidationError({"after": ["Use a sequence number."]}, code="invalid")
+            events = events.filter(id__gt=int(after))
+        return Response(HandoffEventSerializer(events.order_by("id"), many=True).data)
+
+    @extend_schema(request=None, responses={200: HandoffDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        """Pick up an escalation (not one you raised or whose session is yours)."""
+        handoff = services.handoff_claim(handoff=self.get_object(), actor=request.user)
+        return self.handoff_response(handoff)
+
+    @extend_schema(request=None, responses={200: HandoffDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Put a claimed escalation back on the queue (the claimant or an admin)."""
+        handoff = services.handoff_release(handoff=self.get_object(), actor=request.user)
+        return self.handoff_response(handoff)
+
+    @extend_schema(request=HandoffReturnSerializer, responses={200: HandoffDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        """Hand the session back to the technician with a note of what to do next."""
+        serializer = HandoffReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handoff = services.handoff_return(handoff=self.get_object(), actor=request.user,
+                                          note=serializer.validated_data["note"])
+        return self.handoff_response(handoff)
+
+    @extend_schema(request=HandoffResolveSerializer, responses={200: HandoffDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Resolve the problem: the escalation and its session close with the resolution."""
+        serializer = HandoffResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handoff = services.handoff_resolve(handoff=self.get_object(), actor=request.user,
+                                           resolution=serializer.validated_data["resolution"])
+        return self.handoff_response(handoff)
+
+    @extend_schema(request=HandoffCancelSerializer, responses={200: HandoffDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Withdraw an open escalation (whoever raised it, the session's owner, or an admin)."""
+        serializer = HandoffCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handoff = services.handoff_cancel(handoff=self.get_object(), actor=request.user,
+                                          note=serializer.validated_data["note"])
+        return self.handoff_response(handoff)
+
+
+@extend_schema(tags=["handoffs"])
+class BaselineSampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
+    """The manual baseline: minutes from "I'm stuck" to a senior's first action, measured
+    before or beside the pilot. Everyone reads it; admins keep it."""
+
+    model = BaselineSample
+    serializer_class = BaselineSampleSerializer
+    action_permissions = {
+        "list": [IsAccountMember],
+        "retrieve": [IsAccountMember],
+        "create": [IsAccountAdmin],
+        "destroy": [IsAccountAdmin],
+    }
+
+    def scoped_queryset(self, *, account):
+        return BaselineSample.objects.for_account(account).select_related("recorded_by")
+
+    @extend_schema(request=BaselineSampleCreateSerializer, responses={201: BaselineSampleSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = BaselineSampleCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sample = services.baseline_sample_create(account=self.account, actor=request.user,
+                                                 **serializer.validated_data)
+        return Response(BaselineSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None, 404: HandoffErrorSerializer})
+    def destroy(self, request, *args, **kwargs):
+        services.baseline_sample_delete(sample=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MetricsViewSet(ScopedGenericViewSet):
+    """Time to first action over a range of days (the account's time zone), against the
+    median of the manual baseline."""
+
+    model = Handoff
+    serializer_class = HandoffMetricsSerializer
+    action_permissions = {"retrieve": [IsAccountMember]}
+
+    def scoped_queryset(self, *, account):
+        return Handoff.objects.for_account(account)
+
+    @extend_schema(parameters=[HandoffMetricsQuerySerializer], responses={200: HandoffMetricsSerializer},
+                   tags=["handoffs"])
+    def retrieve(self, request, *args, **kwargs):
+        query = HandoffMetricsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        default_start, default_end = metrics.default_range(self.account)
+        end = query.validated_data.get("end") or default_end
+        start = query.validated_data.get("start") or end - (default_end - default_start)
+        if start > end:
+            raise ValidationError({"start": ["start must be on or before end."]}, code="invalid_range")
+        report = metrics.time_to_first_action(account=self.account, start=start, end=end)
+        return Response(HandoffMetricsSerializer(report).data)

@@ -1,0 +1,220 @@
+"""Demo escalations for ``manage.py seed_demo`` (see ``accounts.demo``).
+
+Northwind IT's queue the way a pilot morning looks: a critical escalation nobody has picked
+up for 40 minutes (past the 15-minute alert threshold, so ``escalation_sweep`` alerts it), a
+fresh normal one, one Sam has picked up and started on, one he handed back to Jamie with
+what to do next, and one he resolved; plus the manual baseline the MSP measured before the
+pilot, so the metrics have something to beat.
+
+Each escalation has its own session, keyed on its ticket reference (``DEMO-3…``), so a
+second seed creates nothing. Everything goes through the services (escalate, claim, a note
+as the first action, return, resolve); afterwards the timestamps move back onto a demo
+timeline, since the services stamp the instant of the seed.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Account, User
+from sessions_app import services as session_services
+from sessions_app.models import Fact, Fix, FixStatus, Message, MessageKind, SessionMode, TroubleshootingSession
+
+from . import context as handoff_context
+from . import services
+from .models import BaselineSample, EventKind, Handoff, HandoffEvent
+
+JAMIE = "jamie.junior@demo.resolutionflow.test"
+SAM = "sam.senior@demo.resolutionflow.test"
+ADA = "ada.admin@demo.resolutionflow.test"
+
+
+@dataclass(frozen=True)
+class DemoEscalation:
+    ticket_ref: str
+    client: str
+    title: str
+    problem: str
+    facts: tuple[tuple[str, str], ...]
+    failed_fixes: tuple[tuple[str, str], ...]  # (title, outcome)
+    note: str
+    urgency: str
+    ago: timedelta  # escalated this long before the seed
+    outcome: str = "open"  # open | claimed | returned | resolved
+    # Minutes after the escalation: picked up, first action, closed.
+    claimed_after: int = 0
+    acted_after: int = 0
+    closed_after: int = 0
+    first_action: str = ""  # Sam's note in the session
+    closing: str = ""  # the return note or the resolution
+
+
+ESCALATIONS = (
+    DemoEscalation(
+        "DEMO-3001", "Harbor Dental", "Nobody at Harbor Dental receives outside email",
+        "Since about 7:30 no external email reaches any Harbor Dental mailbox; internal mail works. "
+        "Patients' appointment confirmations are bouncing.",
+        facts=(("product", "Exchange Online"), ("mx_record", "harbordental-test.mail.protection.outlook.com"),
+               ("ndr_code", "550 5.4.1")),
+        failed_fixes=(("Check the MX record and the accepted domain", "MX and accepted domain look right"),),
+        note="Bounces say 550 5.4.1 Recipient address rejected: Access denied. I have no access to the "
+             "Exchange admin center for this tenant.",
+        urgency="critical", ago=timedelta(minutes=40),
+    ),
+    DemoEscalation(
+        "DEMO-3002", "Bayside Property Management", "Shared calendar not updating for the leasing team",
+        "Leasing team's shared viewing calendar stopped updating on two laptops; the web shows new bookings.",
+        facts=(("product", "Outlook"), ("os", "Windows 11")),
+        failed_fixes=(("Remove and re-add the shared calendar", "Still shows last week's bookings"),),
+        note="Both laptops are on the same Outlook build; not sure whether to rebuild profiles or wait.",
+        urgency="normal", ago=timedelta(minutes=6),
+    ),
+    DemoEscalation(
+        "DEMO-3003", "Meyer & Sons Logistics", "Warehouse scanners drop off Wi-Fi every few minutes",
+        "Zebra handheld scanners in the warehouse lose Wi-Fi every few minutes since the access points "
+        "were updated on Friday.",
+        facts=(("device", "Zebra TC52"), ("access_point", "UniFi U6-LR"), ("firmware", "6.6.55")),
+        failed_fixes=(("Forget and rejoin the warehouse SSID", "Drops again within five minutes"),),
+        note="Started right after Friday's AP firmware update. Rolling back would need the controller login.",
+        urgency="high", ago=timedelta(minutes=24), outcome="claimed", claimed_after=5, acted_after=9,
+        first_action="Checking the controller: the firmware enabled 802.11r fast roaming on the warehouse "
+                     "SSID; the TC52s are known to struggle with it.",
+    ),
+    DemoEscalation(
+        "DEMO-3004", "Pinecrest Law Group", "Document management add-in missing from Word",
+        "The iManage add-in vanished from Word for one paralegal after the Microsoft 365 update.",
+        facts=(("product", "Word, iManage Work"), ("office_build", "16.0.17328.20184")),
+        failed_fixes=(("Repair Microsoft 365 Apps (quick repair)", "Add-in still missing"),),
+        note="Add-in shows as 'inactive' and re-enabling it does not stick.",
+        urgency="normal", ago=timedelta(days=1, hours=2), outcome="returned", claimed_after=11, acted_after=14,
+        closed_after=20, first_action="Looked at the registry: LoadBehavior for the add-in is 2 after every start.",
+        closing="Word disables the add-in because it loads slowly: set LoadBehavior to 3 under "
+                "HKCU\\Software\\Microsoft\\Office\\Word\\Addins\\iManage.WorkAddin, then add it to the "
+                "'Do not disable' list in File > Options > Add-ins. Call me if it drops again.",
+    ),
+    DemoEscalation(
+        "DEMO-3005", "Alder Creek Veterinary", "Practice management server unreachable after reboot",
+        "After last night's patching the practice management server (ACV-APP01) does not answer; the clinic "
+        "runs on paper.",
+        facts=(("hostname", "ACV-APP01"), ("os", "Windows Server 2019"), ("event_id", "7000")),
+        failed_fixes=(("Restart the application service", "Service fails to start: error 1069 (logon failure)"),),
+        note="Service won't start with a logon failure; clinic is on paper, please hurry.",
+        urgency="critical", ago=timedelta(days=2, hours=5), outcome="resolved", claimed_after=3, acted_after=5,
+        closed_after=17, first_action="The service account's password expired overnight (event 7000, 1069).",
+        closing="The service account's password had expired during patching. Reset it, set it to never "
+                "expire per the vendor's guide, updated the service logon, and the application is back.",
+    ),
+)
+
+BASELINE_MINUTES = (18, 22, 25, 27, 31, 35, 41, 52)
+
+
+def demo_escalations_ensure(accounts: Mapping[str, Account]) -> str | None:
+    """The loader ``seed_demo`` runs (registered in ``HandoffsConfig.ready``)."""
+    account = accounts.get("demo")
+    if account is None:
+        return None
+    people = {user.email: user for user in User.objects.filter(account=account, email__in=[JAMIE, SAM, ADA])}
+    if len(people) < 3:
+        return None
+    created = [spec for spec in ESCALATIONS
+               if not TroubleshootingSession.objects.for_account(account).filter(ticket_ref=spec.ticket_ref).exists()]
+    for spec in created:
+        _play(spec, account, jamie=people[JAMIE], sam=people[SAM])
+    samples = _baseline_ensure(account, people[ADA])
+    lines = []
+    if created:
+        lines.append(f"Demo escalations: {len(created)} created in {account.name} "
+                     f"({', '.join(sorted({spec.outcome for spec in created}))}).")
+    if samples:
+        lines.append(f"Demo baseline: {samples} manual measurements in {account.name}.")
+    return " ".join(lines) or None
+
+
+def _play(spec: DemoEscalation, account: Account, *, jamie: User, sam: User) -> Handoff:
+    session = session_services.session_create(
+        account=account, owner=jamie, mode=SessionMode.ASSISTANT, title=spec.title, problem=spec.problem,
+        client_name=spec.client, ticket_ref=spec.ticket_ref)
+    for key, value in spec.facts:
+        session_services.fact_set(session=session, actor=jamie, key=key, value=value)
+    for title, outcome in spec.failed_fixes:
+        fix = session_services.fix_propose(session=session, actor=jamie, title=title)
+        fix = session_services.fix_set_status(fix=fix, actor=jamie, status=FixStatus.ACTIVE)
+        session_services.fix_set_status(fix=fix, actor=jamie, status=FixStatus.FAILED, outcome_note=outcome)
+    session.refresh_from_db()
+    handoff = services.handoff_escalate(session=session, actor=jamie, note=spec.note, urgency=spec.urgency)
+    if spec.outcome != "open":
+        services.handoff_claim(handoff=handoff, actor=sam)
+        session.refresh_from_db()
+        session_services.message_post(session=session, actor=sam, body=spec.first_action, kind=MessageKind.NOTE)
+        if spec.outcome == "returned":
+            services.handoff_return(handoff=handoff, actor=sam, note=spec.closing)
+        elif spec.outcome == "resolved":
+            services.handoff_resolve(handoff=handoff, actor=sam, resolution=spec.closing)
+    _onto_timeline(spec, handoff)
+    return handoff
+
+
+def _onto_timeline(spec: DemoEscalation, handoff: Handoff) -> None:
+    """Move the escalation, its events, its session and the session's lines back to when the
+    story says they happened (the services stamped them all within the seed's millisecond)."""
+    account = handoff.account
+    escalated = timezone.now() - spec.ago
+    started = escalated - timedelta(minutes=25)  # the technician worked on it a while first
+
+    def at(minutes):
+        return escalated + timedelta(minutes=minutes)
+
+    handoff.refresh_from_db()
+    when = {EventKind.CREATED: escalated, EventKind.CLAIMED: at(spec.claimed_after),
+            EventKind.FIRST_ACTION: at(spec.acted_after), EventKind.RETURNED: at(spec.closed_after),
+            EventKind.RESOLVED: at(spec.closed_after)}
+    events = list(HandoffEvent.objects.for_account(account).filter(handoff=handoff).order_by("id"))
+    # A service writes its transcript line just before its event: each line after the
+    # escalation moves to the time of the next event; the lines before it, to the session's start.
+    messages = list(Message.objects.for_account(account).filter(session_id=handoff.session_id).order_by("created_at"))
+    for number, message in enumerate(messages):
+        if message.created_at < handoff.created_at:
+            message.created_at = started + timedelta(minutes=2 * number)
+            continue
+        following = next((event for event in events if event.created_at >= message.created_at), events[-1])
+        message.created_at = when.get(following.kind, escalated)
+    Message.objects.for_account(account).bulk_update(messages, ["created_at"])
+    for event in events:
+        event.created_at = when.get(event.kind, escalated)
+    HandoffEvent.objects.for_account(account).bulk_update(events, ["created_at"])
+    for model in (Fact, Fix):
+        model.objects.for_account(account).filter(session_id=handoff.session_id).update(
+            created_at=started + timedelta(minutes=5), updated_at=started + timedelta(minutes=15))
+    Fix.objects.for_account(account).filter(session_id=handoff.session_id).exclude(outcome_at=None).update(
+        outcome_at=started + timedelta(minutes=15))
+
+    context = {**handoff.context, "taken_at": escalated.isoformat(), "session_minutes": 25}
+    context["summary"] = handoff_context.summarise(context, escalated_by=handoff.handed_off_by.name)
+    stamps = {"created_at": escalated, "context": context}
+    if handoff.claimed_at:
+        stamps["claimed_at"] = at(spec.claimed_after)
+    if handoff.first_action_at:
+        stamps["first_action_at"] = at(spec.acted_after)
+    if handoff.closed_at:
+        stamps["closed_at"] = at(spec.closed_after)
+    Handoff.objects.for_account(account).filter(pk=handoff.pk).update(**stamps)
+    session_changes = {"created_at": started,
+                       "updated_at": max([escalated, *(message.created_at for message in messages)])}
+    if spec.outcome == "resolved":
+        session_changes["resolved_at"] = stamps["closed_at"]
+    TroubleshootingSession.objects.for_account(account).filter(pk=handoff.session_id).update(**session_changes)
+
+
+def _baseline_ensure(account: Account, admin: User) -> int:
+    if BaselineSample.objects.for_account(account).exists():
+        return 0
+    today = timezone.localdate()
+    for number, minutes in enumerate(BASELINE_MINUTES):
+        services.baseline_sample_create(
+            account=account, actor=admin, minutes=Decimal(minutes), measured_on=today - timedelta(days=30 + 3 * number),
+            note="Timed from the Teams message 'can someone look at…' to a senior's first reply (before the pilot).")
+    return len(BASELINE_MINUTES)

@@ -1,0 +1,118 @@
+"""Reads of escalations scoped to an account (STYLE.md §1): the queue, one handoff, a
+session's latest escalation, and which actions a person is offered on a handoff.
+
+Every function takes the account (or an object that carries it), so a foreign id is simply
+not found: pages answer 404 and sockets close before accepting.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Account, Role, User
+from sessions_app.models import SessionStatus, TroubleshootingSession
+
+from .models import LIVE_STATUSES, EventKind, Handoff, HandoffEvent, HandoffStatus
+
+
+def handoff_list(*, account: Account):
+    return Handoff.objects.for_account(account).select_related(
+        "session", "requested_by", "handed_off_by", "claimed_by", "account"
+    )
+
+
+def handoff_queue(*, account: Account):
+    """Open and claimed escalations: most urgent first, then the one waiting longest."""
+    return handoff_list(account=account).filter(status__in=LIVE_STATUSES).order_by("urgency_rank", "created_at")
+
+
+def handoff_open_count(*, account: Account) -> int:
+    return Handoff.objects.for_account(account).filter(status=HandoffStatus.OPEN).count()
+
+
+def nav_item(user: User) -> dict | None:
+    """The "Escalations" link of the navigation; engineers and admins see how many wait."""
+    if user.account_id is None:
+        return None
+    item = {"label": "Escalations", "url_name": "handoffs:queue", "testid": "nav-escalations"}
+    if user.is_engineer_or_admin:
+        item["count"] = handoff_open_count(account=user.account)
+    return item
+
+
+def handoff_get(*, account: Account, handoff_id) -> Handoff | None:
+    return handoff_list(account=account).filter(pk=handoff_id).first()
+
+
+def session_get(*, account: Account, session_id) -> TroubleshootingSession | None:
+    return TroubleshootingSession.objects.for_account(account).select_related("owner").filter(pk=session_id).first()
+
+
+def session_latest_handoff(*, session: TroubleshootingSession) -> Handoff | None:
+    """The live escalation of a session if it has one, else its most recent closed one (so the
+    technician still sees "returned: <note>" or "resolved")."""
+    handoffs = handoff_list(account=session.account).filter(session=session)
+    return handoffs.filter(status__in=LIVE_STATUSES).first() or handoffs.order_by("-created_at").first()
+
+
+def last_event_seq(*, account: Account) -> int:
+    """The newest audit event id of the account: realtime clients compare it with the ``seq``
+    of the events they receive to notice one they missed."""
+    return HandoffEvent.objects.for_account(account).aggregate(seq=Max("id"))["seq"] or 0
+
+
+def handoff_history(*, handoff: Handoff):
+    """The audit trail as the context screen tells it (first actions are a metric, not news)."""
+    return (HandoffEvent.objects.for_account(handoff.account).filter(handoff=handoff)
+            .exclude(kind=EventKind.FIRST_ACTION).select_related("actor"))
+
+
+def alert_at(handoff: Handoff):
+    """When an open escalation starts to count as waiting too long."""
+    return handoff.created_at + timedelta(minutes=handoff.account.unclaimed_alert_minutes)
+
+
+def is_overdue(handoff: Handoff, *, now=None) -> bool:
+    """Waiting past the account's ``unclaimed_alert_minutes``, or already alerted by the sweep."""
+    if handoff.status != HandoffStatus.OPEN:
+        return False
+    if handoff.alerted_at:
+        return True
+    return (now or timezone.now()) >= alert_at(handoff)
+
+
+# ---- what a person is offered -----------------------------------------------------------------
+# These mirror the checks in handoffs.services (which stay the only authority: a page offering
+# a button the service then refuses shows the refusal). tests/handoffs/test_pages_actions.py
+# holds the two in step by trying every offered and every withheld action against the service.
+
+ACTIONS = ("claim", "release", "return", "resolve", "cancel")
+
+
+def _is_raiser(handoff: Handoff, user: User) -> bool:
+    return user.pk in (handoff.requested_by_id, handoff.handed_off_by_id)
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_active and user.role == Role.ADMIN
+
+
+def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
+    if user.account_id != handoff.account_id or not user.is_active:
+        return frozenset()
+    offered = set()
+    if handoff.status == HandoffStatus.OPEN:
+        if user.is_engineer_or_admin and not _is_raiser(handoff, user):
+            offered.add("claim")
+        if _is_raiser(handoff, user) or _is_admin(user):
+            offered.add("cancel")
+    elif handoff.status == HandoffStatus.CLAIMED and (user.pk == handoff.claimed_by_id or _is_admin(user)):
+        offered.update({"release", "return", "resolve"})
+    return frozenset(offered)
+
+
+def can_escalate(*, session: TroubleshootingSession, user: User) -> bool:
+    """Owner or peer: any active engineer or admin of the account, while the session is active."""
+    return (user.is_active and user.is_engineer_or_admin and user.account_id == session.account_id
+            and session.status == SessionStatus.ACTIVE)

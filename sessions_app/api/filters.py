@@ -1,0 +1,91 @@
+"""Query filters of the sessions and flows lists.
+
+The Session History rules (what ``owner=me`` means, which fields ``q`` searches) live in
+``selectors.session_search``, shared with the pages; the filter set here validates the
+parameters, documents them, and adds the date range the API offers.
+"""
+
+import json
+import uuid
+
+from django import forms
+from django.db.models import Q
+from django_filters import rest_framework as filters
+
+from sessions_app import selectors
+from sessions_app.models import Flow, SessionMode, SessionStatus, TroubleshootingSession
+
+
+class OwnerField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None, "me"):
+            return value
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise forms.ValidationError("Use me or a user id.", code="invalid") from None
+
+
+class OwnerFilter(filters.CharFilter):
+    field_class = OwnerField
+
+
+class SessionFilter(filters.FilterSet):
+    mode = filters.ChoiceFilter(choices=SessionMode.choices)
+    status = filters.ChoiceFilter(choices=SessionStatus.choices)
+    owner = OwnerFilter(help_text="`me`, or the id of a user of the account.")
+    client = filters.CharFilter(help_text="Part of the client name.")
+    q = filters.CharFilter(help_text="Text in the title, problem, ticket, client or resolution.")
+    created_after = filters.DateTimeFilter(
+        field_name="created_at", lookup_expr="gte",
+        help_text="Created at or after this time (a date means its midnight in the account's time zone).",
+    )
+    created_before = filters.DateTimeFilter(
+        field_name="created_at", lookup_expr="lt",
+        help_text="Created before this time (exclusive; a date means its midnight in the account's time zone).",
+    )
+
+    class Meta:
+        model = TroubleshootingSession
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        user = self.request.user
+        history = {name: data.get(name) or None for name in ("mode", "status", "owner", "client", "q")}
+        if any(history.values()):
+            matching = selectors.session_search(account=user.account, user=user, **history)
+            queryset = queryset.filter(pk__in=matching.values("pk"))
+        for name in ("created_after", "created_before"):
+            queryset = self.filters[name].filter(queryset, data.get(name))
+        return queryset
+
+
+class FlowFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", help_text="Text in the name, description, slug or keywords.")
+    tag = filters.CharFilter(method="filter_tag", help_text="Flows carrying this tag (exact, any case).")
+    include_inactive = filters.BooleanFilter(
+        method="filter_include_inactive", help_text="Also list switched-off flows (admins re-enable them)."
+    )
+
+    class Meta:
+        model = Flow
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("include_inactive"):
+            queryset = queryset.filter(is_active=True)
+        return super().filter_queryset(queryset)
+
+    def filter_q(self, queryset, name, value: str):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(slug__icontains=value)
+                               | Q(keywords__icontains=value))
+
+    def filter_tag(self, queryset, name, value: str):
+        # Matches the quoted JSON string inside the list's text on SQLite and PostgreSQL alike
+        # (``contains`` on a JSON list is PostgreSQL-only).
+        return queryset.filter(tags__icontains=json.dumps(value.strip()))
+
+    def filter_include_inactive(self, queryset, name, value: bool):
+        return queryset  # applied in filter_queryset: the default (absent) must hide them too

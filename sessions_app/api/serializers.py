@@ -1,0 +1,325 @@
+"""What the sessions API reads and writes. Input serializers only check shape and size;
+every rule about what may change lives in ``sessions_app.services``."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import UserSummarySerializer
+from sessions_app.models import (
+    Fact,
+    Fix,
+    FixStatus,
+    Flow,
+    Message,
+    MessageKind,
+    SessionMode,
+    TroubleshootingSession,
+)
+from sessions_app.services import can_write
+from sessions_app.services.facts_fixes import FACT_KEY_MAX, FACT_VALUE_MAX
+from sessions_app.services.messages import MESSAGE_MAX
+
+LONG_TEXT_MAX = MESSAGE_MAX  # problem, resolution, fix steps: as long as one message
+
+# ---- flows ----------------------------------------------------------------------------------
+
+
+class FlowOptionSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    next = serializers.CharField(help_text="The id of the step this answer leads to.")
+
+
+class FlowStepSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.ChoiceField(choices=["question", "action", "resolution"])
+    text = serializers.CharField()
+    detail = serializers.CharField(help_text="How to do it; may be empty.")
+    escalate = serializers.BooleanField(help_text="A resolution that means: hand it to a senior engineer.")
+    options = FlowOptionSerializer(many=True, help_text="The answers; empty on a resolution step.")
+
+
+def flow_step(graph: dict | None, step_id: str) -> dict | None:
+    step = (graph or {}).get("steps", {}).get(step_id)
+    if step is None:
+        return None
+    return {"id": step_id, "type": step["type"], "text": step["text"], "detail": step.get("detail", ""),
+            "escalate": bool(step.get("escalate", False)), "options": step.get("options", [])}
+
+
+class FlowSummarySerializer(serializers.ModelSerializer):
+    is_global = serializers.BooleanField(read_only=True, help_text="Part of the shared starter library.")
+
+    class Meta:
+        model = Flow
+        fields = ["id", "slug", "name", "description", "version", "tags", "keywords", "is_active", "is_global",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class FlowSerializer(FlowSummarySerializer):
+    graph = serializers.JSONField(read_only=True, help_text='{"start": step id, "steps": {id: step}}')
+
+    class Meta(FlowSummarySerializer.Meta):
+        fields = [*FlowSummarySerializer.Meta.fields, "graph"]
+        read_only_fields = fields
+
+
+def _tags_field():
+    return serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, required=False)
+
+
+def _keywords_field():
+    return serializers.ListField(child=serializers.CharField(max_length=100), max_length=100, required=False,
+                                 help_text="Symptoms, products and error codes the assistant matches on.")
+
+
+_GRAPH_HELP = ('The steps: {"start": id, "steps": {id: {"type": "question"|"action"|"resolution", "text", '
+               '"detail", "options": [{"label", "next"}], "escalate"}}}. An invalid graph is refused with '
+               "every problem listed.")
+
+
+class FlowCreateSerializer(serializers.Serializer):
+    slug = serializers.SlugField(max_length=80, required=False, allow_blank=True,
+                                 help_text="Defaults to one made from the name. A library slug replaces that "
+                                           "library flow for this account.")
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1, required=False, default=1)
+    tags = _tags_field()
+    keywords = _keywords_field()
+    graph = serializers.JSONField(help_text=_GRAPH_HELP)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+class FlowUpdateSerializer(serializers.Serializer):
+    """Content changes raise the version; the slug never changes (imports match on it)."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    tags = _tags_field()
+    keywords = _keywords_field()
+    graph = serializers.JSONField(required=False, help_text=_GRAPH_HELP)
+    is_active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one field to change.", code="empty")
+        return attrs
+
+
+class FlowDocumentSerializer(serializers.Serializer):
+    """A flow as a portable document: what export returns and import reads."""
+
+    slug = serializers.SlugField(max_length=80)
+    name = serializers.CharField(max_length=120)
+    version = serializers.IntegerField(min_value=1)
+    description = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    keywords = serializers.ListField(child=serializers.CharField(), required=False)
+    graph = serializers.JSONField(help_text=_GRAPH_HELP)
+
+
+class ImportReportSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.CharField(), help_text="Slugs of new flows.")
+    updated = serializers.ListField(child=serializers.CharField(), help_text="Slugs replaced by a newer version.")
+    unchanged = serializers.ListField(child=serializers.CharField(), help_text="Same version, same content.")
+    skipped = serializers.DictField(child=serializers.CharField(), help_text="Slug → why it was not applied.")
+    summary = serializers.CharField()
+
+
+# ---- sessions -------------------------------------------------------------------------------
+
+
+class SessionFlowSerializer(serializers.Serializer):
+    """The runbook a flow session walks, at the version it started with."""
+
+    id = serializers.UUIDField(allow_null=True, help_text="Null when the flow was deleted since.")
+    slug = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class PathItemSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    text = serializers.CharField(help_text="The step's question or action.")
+    option = serializers.CharField(help_text="The answer given.")
+    answered_at = serializers.DateTimeField()
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """A session as lists show it."""
+
+    owner = UserSummarySerializer(read_only=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True,
+                                     help_text="The engineer holding the claim of its open escalation.")
+    flow = serializers.SerializerMethodField()
+    messages_count = serializers.IntegerField(read_only=True)
+    facts_count = serializers.IntegerField(read_only=True)
+    fixes_count = serializers.IntegerField(read_only=True)
+    can_write = serializers.SerializerMethodField(help_text="Whether the caller may work in this session.")
+
+    class Meta:
+        model = TroubleshootingSession
+        fields = ["id", "mode", "status", "title", "problem", "client_name", "ticket_ref", "owner", "assignee",
+                  "flow", "resolution", "messages_count", "facts_count", "fixes_count", "can_write",
+                  "created_at", "updated_at", "resolved_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(SessionFlowSerializer(allow_null=True))
+    def get_flow(self, session) -> dict | None:
+        if session.mode != SessionMode.FLOW:
+            return None
+        flow = session.flow
+        return {"id": session.flow_id, "slug": flow.slug if flow else None, "name": flow.name if flow else None,
+                "version": session.flow_version}
+
+    def get_can_write(self, session) -> bool:
+        return can_write(user=self.context["request"].user, session=session)
+
+
+class SessionDetailSerializer(SessionSerializer):
+    """One session, with where a flow walk stands."""
+
+    current_step = serializers.SerializerMethodField()
+    path = serializers.SerializerMethodField()
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "current_step", "path"]
+        read_only_fields = fields
+
+    @extend_schema_field(FlowStepSerializer(allow_null=True))
+    def get_current_step(self, session) -> dict | None:
+        if session.mode != SessionMode.FLOW:
+            return None
+        return flow_step(session.flow_graph, session.current_step)
+
+    @extend_schema_field(PathItemSerializer(many=True))
+    def get_path(self, session) -> list[dict]:
+        steps = (session.flow_graph or {}).get("steps", {})
+        return [{"step": item["step"], "text": steps.get(item["step"], {}).get("text", item["step"]),
+                 "option": item["option"], "answered_at": item["answered_at"]} for item in session.path]
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=SessionMode.choices)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                  help_text="Defaults to the problem's first line, or the flow's name.")
+    problem = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True,
+                                    help_text="Also the first message of an Assistant session.")
+    client_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    ticket_ref = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                       help_text="The PSA ticket number.")
+    flow = serializers.PrimaryKeyRelatedField(queryset=Flow.objects.none(), required=False, allow_null=True,
+                                              help_text="The runbook to walk (flow mode only).")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "account", None) is not None:
+            fields["flow"].queryset = Flow.objects.available_to(request.user.account)
+        return fields
+
+
+class SessionUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    problem = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True)
+    client_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    ticket_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one of title, problem, client_name, ticket_ref.",
+                                              code="empty")
+        return attrs
+
+
+class FlowAnswerSerializer(serializers.Serializer):
+    step = serializers.CharField(max_length=64, help_text="The step being answered: the current one.")
+    option = serializers.CharField(max_length=200, help_text="The label of the chosen option.")
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=LONG_TEXT_MAX, help_text="What fixed it; goes into the ticket.")
+
+
+class TicketNoteSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="Plain text for PSAs that take text.")
+    markdown = serializers.CharField(help_text="The same note in Markdown.")
+
+
+# ---- transcript, facts, fixes --------------------------------------------------------------
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null for the assistant.")
+
+    class Meta:
+        model = Message
+        fields = ["id", "kind", "body", "author", "created_at"]
+        read_only_fields = fields
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=MESSAGE_MAX)
+    kind = serializers.ChoiceField(choices=[MessageKind.TECH, MessageKind.NOTE], default=MessageKind.TECH,
+                                   help_text="tech: answered by the assistant in Assistant sessions; note: "
+                                             "recorded only.")
+
+
+class FactSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Fact
+        fields = ["id", "key", "value", "source", "author", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class FactCreateSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=FACT_KEY_MAX, help_text="Normalised: 'Error Code' → error_code.")
+    value = serializers.CharField(max_length=FACT_VALUE_MAX)
+
+
+class FactUpdateSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=FACT_KEY_MAX, required=False)
+    value = serializers.CharField(max_length=FACT_VALUE_MAX, required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send key and/or value.", code="empty")
+        return attrs
+
+
+class FixSerializer(serializers.ModelSerializer):
+    proposed_by = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null for the assistant.")
+
+    class Meta:
+        model = Fix
+        fields = ["id", "title", "steps", "status", "outcome_note", "source", "proposed_by", "created_at",
+                  "updated_at", "outcome_at"]
+        read_only_fields = fields
+
+
+class FixCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    steps = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True, default="",
+                                  help_text="One step per line.")
+
+
+class FixStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FixStatus.choices,
+                                     help_text="proposed → active | skipped; active → worked | failed | skipped | "
+                                               "proposed; failed, skipped → active | proposed; worked is final. "
+                                               "One fix is active at a time.")
+    outcome_note = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True, default="",
+                                         help_text="What happened; kept with worked, failed and skipped.")
+
+
+class PostedMessageSerializer(serializers.Serializer):
+    message = MessageSerializer()
+    reply = MessageSerializer(allow_null=True, help_text="The assistant's answer; null for notes and flow sessions.")
+    notice = MessageSerializer(allow_null=True, help_text="Set when the configured assistant failed and the "
+                                                          "built-in one answered instead.")
+    facts = FactSerializer(many=True, help_text="Facts the assistant added or changed.")
+    fixes = FixSerializer(many=True, help_text="Fixes the assistant proposed.")
+

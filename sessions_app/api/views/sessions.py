@@ -1,0 +1,142 @@
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api.base import ScopedGenericViewSet
+from accounts.permissions import IsAccountMember, IsEngineerOrAdmin
+from sessions_app import selectors, services
+from sessions_app.models import Fact, Fix, Message, TroubleshootingSession
+
+from ..filters import SessionFilter
+from ..serializers import (
+    FlowAnswerSerializer,
+    ResolveSerializer,
+    SessionCreateSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+    SessionUpdateSerializer,
+    TicketNoteSerializer,
+)
+
+
+def _count_in_session(model, account):
+    rows = (model.objects.for_account(account).filter(session=OuterRef("pk")).order_by()
+            .values("session").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def sessions_with_counts(*, account):
+    """The account's sessions, each with the size of its transcript, facts and fixes, in one query."""
+    return selectors.session_list(account=account).annotate(
+        messages_count=_count_in_session(Message, account),
+        facts_count=_count_in_session(Fact, account),
+        fixes_count=_count_in_session(Fix, account),
+    )
+
+
+WRITE_REFUSALS = {403: OpenApiResponse(description="Viewers, and engineers who neither own the session nor "
+                                                   "hold the claim of its escalation (`permission_denied`)."),
+                  409: OpenApiResponse(description="The session is resolved or abandoned (`session_closed`).")}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Session History: the account's sessions, most recently active first"),
+    retrieve=extend_schema(summary="One session, with the current step of a flow walk"),
+)
+class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
+    """Troubleshooting sessions of the account. Everyone in the account reads them; the owner,
+    an admin, and the engineer holding the claim of the session's open escalation write."""
+
+    model = TroubleshootingSession
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    action_permissions = {
+        "list": [IsAccountMember],
+        "retrieve": [IsAccountMember],
+        "preview": [IsAccountMember],
+        "create": [IsEngineerOrAdmin],
+        "partial_update": [IsEngineerOrAdmin],
+        "flow_answer": [IsEngineerOrAdmin],
+        "flow_back": [IsEngineerOrAdmin],
+        "resolve": [IsEngineerOrAdmin],
+    }
+
+    def scoped_queryset(self, *, account):
+        return sessions_with_counts(account=account)
+
+    def get_serializer_class(self):
+        return SessionSerializer if self.action == "list" else SessionDetailSerializer
+
+    def filter_queryset(self, queryset):
+        # The filters shape the list; a session addressed by id is found whatever the query string.
+        if self.action != "list":
+            return queryset
+        # Dates without a time are the account's midnights (DESIGN §3: dates are the account's).
+        with timezone.override(self.account.time_zone):
+            return super().filter_queryset(queryset)
+
+    def _detail(self, session, *, status_code=status.HTTP_200_OK):
+        """The session as it is now, counts included: re-read after a write."""
+        fresh = self.get_queryset().get(pk=session.pk)
+        return Response(SessionDetailSerializer(fresh, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    @extend_schema(request=SessionCreateSerializer, responses={201: SessionDetailSerializer},
+                   summary="Start an Assistant or FlowPilot session")
+    def create(self, request, *args, **kwargs):
+        serializer = SessionCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        session = services.session_create(account=self.account, owner=request.user, **serializer.validated_data)
+        return self._detail(session, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SessionUpdateSerializer, responses={200: SessionDetailSerializer, **WRITE_REFUSALS},
+                   summary="Change the title, problem, client or ticket reference")
+    def partial_update(self, request, *args, **kwargs):
+        session = self.get_object()
+        serializer = SessionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.session_update(session=session, actor=request.user, **serializer.validated_data)
+        return self._detail(session)
+
+    @extend_schema(responses={200: TicketNoteSerializer}, summary="The ticket note drafted from the session")
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        note = services.session_preview(session=self.get_object())
+        return Response(TicketNoteSerializer(note).data)
+
+    @extend_schema(
+        request=FlowAnswerSerializer,
+        responses={200: SessionDetailSerializer, **WRITE_REFUSALS,
+                   409: OpenApiResponse(description="`not_current_step` (with `current_step`) when the step is "
+                                                    "no longer the current one; `not_a_flow_session`; "
+                                                    "`session_closed`.")},
+        summary="Answer the current step of a FlowPilot session",
+    )
+    @action(detail=True, methods=["post"], url_path="flow/answer", url_name="flow-answer")
+    def flow_answer(self, request, pk=None):
+        session = self.get_object()
+        serializer = FlowAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.flow_answer(session=session, actor=request.user, **serializer.validated_data)
+        return self._detail(session)
+
+    @extend_schema(request=None, responses={200: SessionDetailSerializer, **WRITE_REFUSALS},
+                   summary="Undo the last answer of a FlowPilot session (409 `at_start` on the first step)")
+    @action(detail=True, methods=["post"], url_path="flow/back", url_name="flow-back")
+    def flow_back(self, request, pk=None):
+        session = services.flow_step_back(session=self.get_object(), actor=request.user)
+        return self._detail(session)
+
+    @extend_schema(request=ResolveSerializer, responses={200: SessionDetailSerializer, **WRITE_REFUSALS},
+                   summary="Close the session as fixed, with what fixed it")
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        session = self.get_object()
+        serializer = ResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.session_resolve(session=session, actor=request.user, **serializer.validated_data)
+        return self._detail(session)

@@ -1,0 +1,25 @@
+"""Server-rendered session pages (DESIGN.md §9), one module per concern; ``common`` holds
+the access decorator and the way every write answers."""
+
+from .flow import flow_answer, flow_back
+from .history import history, session_new
+from .palette import client_report, palette
+from .panels import fact_create, fact_edit, fact_remove, fix_create, fix_status
+from .session import message_create, session_detail, session_resolve
+
+__all__ = [
+    "client_report",
+    "fact_create",
+    "fact_edit",
+    "fact_remove",
+    "fix_create",
+    "fix_status",
+    "flow_answer",
+    "flow_back",
+    "history",
+    "message_create",
+    "palette",
+    "session_detail",
+    "session_new",
+    "session_resolve",
+]

@@ -1,0 +1,264 @@
+// Live pages of Escalation Mode (DESIGN.md §6): ticking ages, the Escalation Queue, and the
+// panels that follow one session (the session page's escalation panel, the handoff-context
+// status). The server stays the source of truth: an event only says "this changed", and the
+// page re-fetches the server-rendered partial for it with htmx. After a reconnect, or when
+// the seq numbers show a missed event, the page resyncs whole, so it is never left stale.
+(function () {
+  "use strict";
+
+  var CLOSED = ["resolved", "returned", "cancelled"];
+  var ZERO_ID = "00000000-0000-0000-0000-000000000000";
+  var REFUSED = { 4401: "Signed out: reload the page to sign in again.",
+                  4403: "Live updates are not available here.",
+                  4404: "Live updates are not available here." };
+
+  // ---- ticking ages ---------------------------------------------------------------------
+  // Same format as the server's ``age`` filter. ``skew`` corrects this computer's clock by
+  // the server time stamped on live regions (data-server-now).
+  var skew = 0;
+
+  function formatAge(seconds) {
+    if (seconds < 60) return seconds + " s";
+    var minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + " min";
+    var hours = Math.floor(minutes / 60);
+    minutes = minutes % 60;
+    if (hours < 24) return hours + " h " + (minutes < 10 ? "0" : "") + minutes + " min";
+    return Math.floor(hours / 24) + " d " + (hours % 24) + " h";
+  }
+
+  function readServerClock(root) {
+    var stamped = root.querySelector ? root.querySelectorAll("[data-server-now]") : [];
+    var list = root.hasAttribute && root.hasAttribute("data-server-now") ? [root] : [];
+    Array.prototype.push.apply(list, stamped);
+    list.forEach(function (el) {
+      var server = Date.parse(el.getAttribute("data-server-now"));
+      if (!isNaN(server)) skew = server - Date.now();
+      el.removeAttribute("data-server-now");
+    });
+  }
+
+  function tick() {
+    var now = Date.now() + skew;
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("data-since"));
+      if (!isNaN(since)) el.textContent = formatAge(Math.max(0, Math.floor((now - since) / 1000)));
+    });
+    // An open escalation passing the account's unclaimed_alert_minutes is highlighted now,
+    // not at the next event.
+    document.querySelectorAll("[data-alert-at]").forEach(function (card) {
+      var at = Date.parse(card.getAttribute("data-alert-at"));
+      if (isNaN(at) || now < at) return;
+      card.classList.add("is-overdue");
+      card.removeAttribute("data-alert-at");
+      var badge = card.querySelector("[data-overdue-badge]");
+      if (badge) badge.hidden = false;
+    });
+  }
+
+  // ---- swapping a region without losing what the person was doing -----------------------
+
+  // Typed text, a chosen option, an opened <details> and the focus survive a refresh of the
+  // region around them.
+  function keep(region) {
+    var kept = { values: {}, open: [], focus: null };
+    if (!region) return kept;
+    region.querySelectorAll("textarea[id], input[type=text][id], select[id]").forEach(function (field) {
+      var changed = field.tagName === "SELECT"
+        ? Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; })
+        : field.value !== field.defaultValue;
+      if (changed) kept.values[field.id] = field.value;
+    });
+    region.querySelectorAll("details[open][class]").forEach(function (d) { kept.open.push(d.className); });
+    if (document.activeElement && region.contains(document.activeElement) && document.activeElement.id) {
+      kept.focus = document.activeElement.id;
+    }
+    return kept;
+  }
+
+  function restore(kept) {
+    Object.keys(kept.values).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) field.value = kept.values[id];
+    });
+    kept.open.forEach(function (cls) {
+      var d = document.querySelector("details." + cls.split(" ").join("."));
+      if (d) d.open = true;
+    });
+    if (kept.focus) {
+      var el = document.getElementById(kept.focus);
+      if (el) el.focus();
+    }
+  }
+
+  // A refusal shown on a queue card ("Sam Senior picked this up first") stays while the card
+  // is in the state it was refused in, whichever of the refusal and the live refresh of the
+  // card (the event of the winning claim) arrives last.
+  var cardErrors = {};
+
+  function keepCardErrors() {
+    document.querySelectorAll("[data-testid=queue-card-error]").forEach(function (error) {
+      var card = error.closest("[data-handoff]");
+      if (card) cardErrors[card.id] = { status: card.getAttribute("data-status"), node: error.cloneNode(true) };
+    });
+    Object.keys(cardErrors).forEach(function (id) {
+      var card = document.getElementById(id);
+      if (!card || card.getAttribute("data-status") !== cardErrors[id].status) { delete cardErrors[id]; return; }
+      if (!card.querySelector("[data-testid=queue-card-error]")) {
+        card.insertBefore(cardErrors[id].node.cloneNode(true), card.querySelector("form"));
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", keepCardErrors);
+
+  // One refresh at a time per region; an event arriving meanwhile asks for one more, so the
+  // last answer shown is never older than the last event seen.
+  var inflight = {};
+
+  function refresh(key, targetId, url, after) {
+    if (inflight[key]) { inflight[key] = "again"; return; }
+    if (!document.getElementById(targetId)) { if (after) after(); return; }
+    inflight[key] = true;
+    var kept = keep(document.getElementById(targetId));
+    window.htmx.ajax("GET", url, { target: "#" + targetId, swap: "outerHTML" }).then(function () {
+      restore(kept);
+      var fresh = document.getElementById(targetId);
+      if (fresh) readServerClock(fresh);
+      tick();
+      if (after) after();
+    }, function () { /* app.js reports failed requests in the messages region */ }).then(function () {
+      var again = inflight[key] === "again";
+      inflight[key] = false;
+      if (again) refresh(key, targetId, url, after);
+    });
+  }
+
+  // ---- the socket -----------------------------------------------------------------------
+
+  // The connection's state, in words where the page has a place for it, and on <html
+  // data-live="open|reconnecting|off"> for styles and browser tests.
+  function showState(text, state) {
+    document.documentElement.setAttribute("data-live", state);
+    document.querySelectorAll("[data-live-state]").forEach(function (el) {
+      el.textContent = text || "";
+      el.hidden = !text;
+    });
+  }
+
+  // Opens path, reconnects with exponential backoff (1 s doubling to 30 s, with jitter) and
+  // tells onMessage whether this connection is a reconnect. A refusal (4401/4403/4404)
+  // stops it: retrying would not help.
+  function openSocket(path, onMessage) {
+    var delay = 1000, everOpened = false, pinger = null;
+    function connect() {
+      var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + path);
+      var reconnect = everOpened;
+      socket.onopen = function () {
+        everOpened = true;
+        delay = 1000;
+        showState("", "open");
+        pinger = setInterval(function () {
+          if (socket.readyState === 1) socket.send(JSON.stringify({ type: "ping" }));
+        }, 25000);
+      };
+      socket.onmessage = function (message) {
+        var data;
+        try { data = JSON.parse(message.data); } catch (e) { return; }
+        onMessage(data, reconnect);
+      };
+      socket.onclose = function (event) {
+        clearInterval(pinger);
+        if (REFUSED[event.code]) { showState(REFUSED[event.code], "off"); return; }
+        showState("Reconnecting…", "reconnecting");
+        setTimeout(connect, delay + Math.floor(Math.random() * delay * 0.3));
+        delay = Math.min(delay * 2, 30000);
+      };
+    }
+    connect();
+  }
+
+  function announce(data) {
+    document.dispatchEvent(new CustomEvent("rf:handoff", { detail: data }));
+  }
+
+  // ---- the Escalation Queue -------------------------------------------------------------
+
+  function startQueue(list) {
+    var lastSeq = parseInt(list.getAttribute("data-seq"), 10) || 0;
+    var listUrl = list.getAttribute("data-list-url");
+    var cardUrl = list.getAttribute("data-card-url");
+
+    function afterChange() {
+      var current = document.getElementById("queue-list");
+      if (!current) return;
+      lastSeq = Math.max(lastSeq, parseInt(current.getAttribute("data-seq"), 10) || 0);
+      var open = current.querySelectorAll("[data-testid=queue-card][data-status=open]").length;
+      var badge = document.querySelector("[data-testid=nav-escalations-count]");
+      if (badge) { badge.textContent = open; badge.hidden = open === 0; }
+      if (!current.querySelector("[data-testid=queue-card]") && !current.querySelector("[data-testid=queue-empty]")) {
+        resync();
+      }
+    }
+
+    function resync() { refresh("queue", "queue-list", listUrl, afterChange); }
+
+    function refreshCard(id) {
+      // A card not on the page is a new escalation: the list puts it in its place by urgency and age.
+      if (!document.getElementById("handoff-" + id)) { resync(); return; }
+      refresh("card-" + id, "handoff-" + id, cardUrl.replace(ZERO_ID, id), afterChange);
+    }
+
+    openSocket(list.getAttribute("data-live-queue"), function (data, reconnect) {
+      if (data.event === "hello") {
+        if (reconnect || data.seq > lastSeq) resync();
+        return;
+      }
+      if (typeof data.event !== "string" || data.event.indexOf("handoff.") !== 0 || !data.handoff) return;
+      announce(data);
+      var missed = data.seq > lastSeq + 1;
+      lastSeq = Math.max(lastSeq, data.seq);
+      if (missed) { resync(); return; }
+      if (CLOSED.indexOf(data.handoff.status) >= 0) {
+        var card = document.getElementById("handoff-" + data.handoff.id);
+        if (card) card.remove();
+        afterChange();
+        return;
+      }
+      refreshCard(data.handoff.id);
+    });
+  }
+
+  // ---- panels following one session ---------------------------------------------------------
+
+  function startPanel(panel) {
+    var id = panel.id;
+    var seq = parseInt(panel.getAttribute("data-seq"), 10) || 0;
+    var url = panel.getAttribute("data-refresh-url");
+    var onlyHandoff = panel.getAttribute("data-handoff");  // the context screen follows one escalation
+
+    openSocket(panel.getAttribute("data-live-socket"), function (data, reconnect) {
+      if (data.event === "hello") {
+        if (reconnect || data.seq > seq) refresh(id, id, url);
+        return;
+      }
+      if (typeof data.event !== "string" || data.event.indexOf("handoff.") !== 0 || !data.handoff) return;
+      seq = Math.max(seq, data.seq);
+      announce(data);
+      if (onlyHandoff && data.handoff.id !== onlyHandoff) return;
+      refresh(id, id, url);
+    });
+  }
+
+  function start() {
+    readServerClock(document);
+    var list = document.getElementById("queue-list");
+    if (list && list.getAttribute("data-live-queue")) startQueue(list);
+    document.querySelectorAll("[data-live-socket][id]").forEach(startPanel);
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  if (!window.htmx || !window.WebSocket) return;
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,70 @@
+"""Django admin for escalations: read-only records scoped by account, and the baseline."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from handoffs import services
+from handoffs.models import BaselineSample
+from tests.factories import UserFactory
+from tests.sessions_app.factories import SessionFactory
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(account=None, email="root@resolutionflow.test", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def northwind_staff(northwind):
+    staff = UserFactory(account=northwind, role="engineer", email="nadia@northwind.test", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="handoffs"))
+    return staff
+
+
+@pytest.fixture
+def escalations(northwind, outsider, engineer, senior):
+    ours = services.handoff_escalate(session=SessionFactory(account=northwind, owner=engineer, title="Our VPN"),
+                                     actor=engineer, urgency="high", note="Stuck on IKE phase 2")
+    services.handoff_claim(handoff=ours, actor=senior)
+    owner = UserFactory(account=outsider)
+    theirs = services.handoff_escalate(session=SessionFactory(account=outsider, owner=owner, title="Their secret"),
+                                       actor=owner)
+    return ours, theirs
+
+
+def test_a_superuser_sees_every_accounts_escalations_with_their_events(client, superuser, escalations):
+    ours, theirs = escalations
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:handoffs_handoff_changelist")).content.decode()
+    assert "Our VPN" in listing and "Their secret" in listing
+    page = client.get(reverse("admin:handoffs_handoff_change", args=[ours.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Stuck on IKE phase 2" in html and "claimed" in html
+    assert 'name="_save"' not in html  # read-only: nothing to save
+
+
+def test_account_staff_see_only_their_accounts_escalations(client, northwind_staff, escalations):
+    ours, theirs = escalations
+    client.force_login(northwind_staff)
+    listing = client.get(reverse("admin:handoffs_handoff_changelist")).content.decode()
+    assert "Our VPN" in listing and "Their secret" not in listing
+    assert client.get(reverse("admin:handoffs_handoff_change", args=[theirs.pk])).status_code == 302
+
+
+def test_escalations_cannot_be_added_or_deleted_in_admin(client, superuser, escalations):
+    client.force_login(superuser)
+    assert client.get(reverse("admin:handoffs_handoff_add")).status_code == 403
+    assert client.get(reverse("admin:handoffs_handoff_delete", args=[escalations[0].pk])).status_code == 403
+
+
+def test_a_baseline_sample_is_added_through_the_service(client, superuser, northwind):
+    client.force_login(superuser)
+    response = client.post(reverse("admin:handoffs_baselinesample_add"), {
+        "account": northwind.pk, "minutes": "22.5", "measured_on": "2026-10-01", "note": "From the old rota"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    sample = BaselineSample.unscoped.get()
+    assert (sample.account, str(sample.minutes), sample.recorded_by) == (northwind, "22.5", None)
+    listing = client.get(reverse("admin:handoffs_baselinesample_changelist")).content.decode()
+    assert "From the old rota" in listing
