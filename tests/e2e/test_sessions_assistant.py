@@ -144,14 +144,19 @@ def test_a_refusal_is_shown_next_to_the_form_and_what_was_typed_is_kept(page, en
     expect(first).to_be_visible()
     fix_id = first.get_attribute("data-fix-id")
     page.get_by_test_id(f"fix-set-{fix_id}-active").click()
+    # Wait for each answer before the next action: the panel re-renders on every write.
+    expect(page.locator(f'[data-testid="fix-card"][data-fix-id="{fix_id}"]')).to_have_attribute("data-status", "active")
     page.get_by_test_id("fix-propose-title").fill("Repair Office")
     page.get_by_test_id("fix-propose-submit").click()
     second = page.locator('[data-testid="fix-card"][data-status="proposed"]')
     expect(second).to_have_count(1)
+    second_id = second.get_attribute("data-fix-id")
+    activate = page.get_by_test_id(f"fix-set-{second_id}-active")
+    expect(activate).to_be_enabled()
 
-    page.get_by_test_id(f"fix-set-{second.get_attribute('data-fix-id')}-active").click()
+    activate.click()
 
-    expect(page.get_by_test_id(f"fix-error-{second.get_attribute('data-fix-id')}")).to_contain_text(
+    expect(page.get_by_test_id(f"fix-error-{second_id}")).to_contain_text(
         "“Recreate the Outlook profile” is being tried")
 
 
