@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.db import connection
 
@@ -38,7 +38,9 @@ def database_url() -> str:
             auth += ":" + quote(settings["PASSWORD"], safe="")
         host = settings.get("HOST") or "localhost"
         port = f":{settings['PORT']}" if settings.get("PORT") else ""
-        return f"postgres://{auth}@{host}{port}/{quote(settings['NAME'], safe='')}"
+        options = {key: value for key, value in (settings.get("OPTIONS") or {}).items() if isinstance(value, str)}
+        query = f"?{urlencode(options)}" if options else ""
+        return f"postgres://{auth}@{host}{port}/{quote(settings['NAME'], safe='')}{query}"
     raise RuntimeError(f"No server database URL for {connection.vendor}.")
 
 

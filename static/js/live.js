@@ -114,13 +114,26 @@
   // One refresh at a time per region; an event arriving meanwhile asks for one more, so the
   // last answer shown is never older than the last event seen.
   var inflight = {};
+  // htmx keeps one request per issuing element and drops all but the last one queued behind
+  // it; each region gets a hidden element of its own to issue from, so refreshes of different
+  // regions never drop each other (and the region itself does not dim while it refreshes).
+  var sources = {};
+
+  function sourceFor(key) {
+    if (!sources[key] || !sources[key].isConnected) {
+      sources[key] = document.createElement("span");
+      sources[key].hidden = true;
+      document.body.appendChild(sources[key]);
+    }
+    return sources[key];
+  }
 
   function refresh(key, targetId, url, after) {
     if (inflight[key]) { inflight[key] = "again"; return; }
     if (!document.getElementById(targetId)) { if (after) after(); return; }
     inflight[key] = true;
     var kept = keep(document.getElementById(targetId));
-    window.htmx.ajax("GET", url, { target: "#" + targetId, swap: "outerHTML" }).then(function () {
+    window.htmx.ajax("GET", url, { source: sourceFor(key), target: "#" + targetId, swap: "outerHTML" }).then(function () {
       restore(kept);
       var fresh = document.getElementById(targetId);
       if (fresh) readServerClock(fresh);
