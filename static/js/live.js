@@ -213,12 +213,24 @@
       }
     }
 
-    function resync() { refresh("queue", "queue-list", listUrl, afterChange); }
+    // A Pick Up (or any form) in flight inside a region must get its answer before a live
+    // refresh replaces the form waiting for it: htmx drops the answer of a detached element,
+    // and "Sam Senior picked this up first" would be lost. The refresh runs once it lands.
+    function whenIdle(region, fn) {
+      var busy = region && (region.classList.contains("htmx-request") ? region : region.querySelector(".htmx-request"));
+      if (!busy) { fn(); return; }
+      busy.addEventListener("htmx:afterRequest", function () { setTimeout(fn, 0); }, { once: true });
+    }
+
+    function resync() {
+      whenIdle(document.getElementById("queue-list"), function () { refresh("queue", "queue-list", listUrl, afterChange); });
+    }
 
     function refreshCard(id) {
+      var card = document.getElementById("handoff-" + id);
       // A card not on the page is a new escalation: the list puts it in its place by urgency and age.
-      if (!document.getElementById("handoff-" + id)) { resync(); return; }
-      refresh("card-" + id, "handoff-" + id, cardUrl.replace(ZERO_ID, id), afterChange);
+      if (!card) { resync(); return; }
+      whenIdle(card, function () { refresh("card-" + id, "handoff-" + id, cardUrl.replace(ZERO_ID, id), afterChange); });
     }
 
     openSocket(list.getAttribute("data-live-queue"), function (data, reconnect) {
