@@ -10,9 +10,10 @@ from datetime import timedelta
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Account, Role, User
+from accounts.models import Account, User
 from sessions_app.models import SessionStatus, TroubleshootingSession
 
+from . import rules
 from .models import LIVE_STATUSES, EventKind, Handoff, HandoffEvent, HandoffStatus
 
 
@@ -83,19 +84,10 @@ def is_overdue(handoff: Handoff, *, now=None) -> bool:
 
 
 # ---- what a person is offered -----------------------------------------------------------------
-# These mirror the checks in handoffs.services (which stay the only authority: a page offering
-# a button the service then refuses shows the refusal). tests/handoffs/test_pages_actions.py
-# holds the two in step by trying every offered and every withheld action against the service.
+# The same rules the services enforce (handoffs.rules); tests/handoffs/test_pages_actions.py
+# tries every offered and every withheld action against the service.
 
 ACTIONS = ("claim", "release", "return", "resolve", "cancel")
-
-
-def _is_raiser(handoff: Handoff, user: User) -> bool:
-    return user.pk in (handoff.requested_by_id, handoff.handed_off_by_id)
-
-
-def _is_admin(user: User) -> bool:
-    return user.is_active and user.role == Role.ADMIN
 
 
 def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
@@ -103,11 +95,11 @@ def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
         return frozenset()
     offered = set()
     if handoff.status == HandoffStatus.OPEN:
-        if user.is_engineer_or_admin and not _is_raiser(handoff, user):
+        if rules.may_claim(handoff, user):
             offered.add("claim")
-        if _is_raiser(handoff, user) or _is_admin(user):
+        if rules.may_cancel(handoff, user):
             offered.add("cancel")
-    elif handoff.status == HandoffStatus.CLAIMED and (user.pk == handoff.claimed_by_id or _is_admin(user)):
+    elif handoff.status == HandoffStatus.CLAIMED and rules.may_act_on_claim(handoff, user):
         offered.update({"release", "return", "resolve"})
     return frozenset(offered)
 

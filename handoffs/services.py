@@ -16,12 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.errors import ServiceError
-from accounts.models import Account, Role, User
+from accounts.models import Account, User
 from accounts.services.accounts import require_admin
 from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
 
 from . import context as handoff_context
-from . import notifications, webhooks
+from . import notifications, rules, webhooks
 from .events import publish_on_commit
 from .models import LIVE_STATUSES, BaselineSample, EventKind, Handoff, HandoffEvent, HandoffStatus, Urgency
 
@@ -127,7 +127,7 @@ def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
         raise ServiceError("Escalation not found.", code="not_found", status=404)
     if not actor.is_engineer_or_admin:
         raise ServiceError("Viewers cannot pick up escalations.", code="permission_denied", status=403)
-    if actor.pk in (handoff.requested_by_id, handoff.handed_off_by_id):
+    if not rules.may_claim(handoff, actor):
         raise ServiceError("You raised this escalation (or it is your session); a colleague picks it up.",
                            code="own_escalation", status=403)
     with transaction.atomic():
@@ -155,7 +155,7 @@ def _require_claimant(handoff: Handoff, actor: User, action: str) -> None:
         raise ServiceError("Escalation not found.", code="not_found", status=404)
     if handoff.status != HandoffStatus.CLAIMED:
         raise _transition_error(handoff, action)
-    if not (actor.pk == handoff.claimed_by_id or (actor.role == Role.ADMIN and actor.is_active)):
+    if not rules.may_act_on_claim(handoff, actor):
         raise ServiceError(f"Only the engineer who picked this up (or an admin) may {action.split()[0]} it.",
                            code="permission_denied", status=403)
 
@@ -255,9 +255,7 @@ def handoff_cancel(*, handoff: Handoff, actor: User, note: str = "") -> Handoff:
     handoff.refresh_from_db()
     if actor.account_id != handoff.account_id:
         raise ServiceError("Escalation not found.", code="not_found", status=404)
-    allowed = actor.pk in (handoff.requested_by_id, handoff.handed_off_by_id) or (
-        actor.role == Role.ADMIN and actor.is_active)
-    if not allowed:
+    if not rules.may_cancel(handoff, actor):
         raise ServiceError("Only whoever raised the escalation, the session's owner or an admin may cancel it.",
                            code="permission_denied", status=403)
     note = _clean_note(note)

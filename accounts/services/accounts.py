@@ -21,6 +21,11 @@ def require_admin(actor: User | None, account: Account) -> None:
         raise ServiceError("Only an admin of this account may do that.", code="permission_denied", status=403)
 
 
+def validate_role(role: str) -> None:
+    if role not in Role.values:
+        raise ServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.", code="invalid_role")
+
+
 def account_create(*, name: str, slug: str | None = None, time_zone: str = "UTC") -> Account:
     name = name.strip()
     if not name:
@@ -106,8 +111,8 @@ def user_update(*, user: User, actor: User | None, role: str | None = None, is_a
     # Lock the account's admins so two admins demoting each other at once cannot both win.
     list(User.objects.select_for_update().filter(account_id=user.account_id, role=Role.ADMIN))
     user.refresh_from_db()
-    if role is not None and role not in Role.values:
-        raise ServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.", code="invalid_role")
+    if role is not None:
+        validate_role(role)
     loses_admin = user.account_id is not None and user.role == Role.ADMIN and user.is_active and (
         (role is not None and role != Role.ADMIN) or is_active is False
     )

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.errors import ServiceError
-from accounts.models import Account, Invitation, Role, User
+from accounts.models import Account, Invitation, User
 from accounts.tokens import digest, new_secret
 
-from .accounts import require_admin, user_create
+from .accounts import require_admin, user_create, validate_role
 
 logger = logging.getLogger("accounts.services")
 
@@ -67,11 +67,6 @@ def _send_invitation_email(issued: IssuedInvitation) -> None:
     Invitation.unscoped.filter(pk=invitation.pk, token_hash=invitation.token_hash).update(sent_at=invitation.sent_at)
 
 
-def _validate_role(role: str) -> None:
-    if role not in Role.values:
-        raise ServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.", code="invalid_role")
-
-
 def _refuse_existing_login(email: str) -> None:
     if User.objects.filter(email__iexact=email).exists():
         raise ServiceError(f"{email} already has a ResolutionFlow login.", code="user_exists", status=409)
@@ -84,7 +79,7 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
     ``invited_by=None`` is the platform path (pilot commands)."""
     require_admin(invited_by, account)
     email = email.strip().lower()
-    _validate_role(role)
+    validate_role(role)
     _refuse_existing_login(email)
     Invitation.objects.for_account(account).filter(
         email__iexact=email, accepted_at=None, revoked_at=None
