@@ -1,13 +1,16 @@
-# Apps that depend on accounts add their links here (handoffs: "Escalations" with the open
-# count) by registering a provider, so accounts never imports them (DESIGN.md §2).
-_nav_providers = []
+# Apps that depend on accounts add their links (handoffs: "Escalations" with the open count)
+# by receiving ``accounts.signals.nav_items``, so accounts never imports them (DESIGN.md §2).
+from . import rules
+from .models import User
+from .signals import nav_items
 
 
-def nav_register(provider):
-    """``provider(user) -> dict | None``: a nav item (label, url_name, testid, optional count)."""
-    if provider not in _nav_providers:
-        _nav_providers.append(provider)
-    return provider
+def may(request):
+    """``may.work`` (start sessions, escalate, pick up) and ``may.manage_account`` for templates:
+    the same predicates as everywhere else (``accounts.rules``)."""
+    user = getattr(request, "user", None)
+    return {"may": {"work": rules.may_work(user), "manage_account": rules.is_admin(user),
+                    "view": rules.is_member(user)}}
 
 
 def navigation(request):
@@ -18,10 +21,10 @@ def navigation(request):
         items.append({"label": "Home", "url_name": "home", "testid": "nav-home"})
         if user.account_id is not None:
             items.append({"label": "Sessions", "url_name": "sessions:history", "testid": "nav-sessions"})
-        if user.is_engineer_or_admin:
+        if rules.may_work(user):
             items.append({"label": "New session", "url_name": "sessions:new", "testid": "nav-new-session"})
-        items.extend(item for item in (provider(user) for provider in _nav_providers) if item)
-        if user.is_account_admin:
+        items.extend(item for _receiver, item in nav_items.send(sender=User, user=user) if item)
+        if rules.is_admin(user):
             items.append({"label": "Account", "url_name": "account_manage", "testid": "nav-account"})
         if user.is_staff:
             items.append({"label": "Admin", "url_name": "admin:index", "testid": "nav-admin"})

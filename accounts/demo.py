@@ -12,17 +12,18 @@ real pilot. Seeding is idempotent and converges: a second run creates nothing, a
 demo login's password, role or active flag if someone changed it, so the printed logins work.
 
 Sessions and escalations come from the apps above accounts, which accounts may not import
-(DESIGN.md §2): they register a loader with ``demo_content_register`` from their
+(DESIGN.md §2): they receive ``accounts.signals.demo_content``, connected in their
 ``AppConfig.ready()``, and ``seed`` runs it after the accounts and logins exist.
 """
 
-from collections.abc import Callable, Mapping
+
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from . import services
 from .models import Account, Role, User
+from .signals import demo_content, lines_of
 
 DEMO_PASSWORD = "demo-pass-2026"
 STAFF_PASSWORD = "staff-pass-2026"
@@ -75,18 +76,6 @@ PLATFORM_STAFF = DemoLogin("staff@resolutionflow.test", "Pat Platform", "",
                            "platform superuser (/admin/)", password=STAFF_PASSWORD)
 
 
-# Demo content of the apps above accounts: called with the demo accounts by slug; idempotent;
-# returns a line for the operator or None when it had nothing to do.
-DemoContentLoader = Callable[[Mapping[str, Account]], str | None]
-_demo_content_loaders: list[DemoContentLoader] = []
-
-
-def demo_content_register(loader: DemoContentLoader) -> DemoContentLoader:
-    if loader not in _demo_content_loaders:
-        _demo_content_loaders.append(loader)
-    return loader
-
-
 @dataclass
 class SeedReport:
     changes: list[str] = field(default_factory=list)
@@ -125,9 +114,8 @@ def seed() -> SeedReport:
         report.changes.append(f"Restored the demo password of {staff.email}.")
     report.logins.append((PLATFORM_STAFF, "—"))
 
-    for loader in list(_demo_content_loaders):
-        if line := loader(accounts):
-            report.changes.append(line)
+    # Demo content of the apps above accounts (accounts.signals.demo_content), in app order.
+    report.changes.extend(lines_of(demo_content.send(sender=Account, accounts=accounts)))
     return report
 
 

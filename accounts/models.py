@@ -43,6 +43,10 @@ class Account(models.Model):
         help_text="Escalation events are POSTed here (Slack, Teams or your own endpoint). Empty: none.",
     )
     webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
+    # The last realtime event sequence number of this account (handoffs.HandoffEvent.seq):
+    # taken with a conditional increment in the event's own transaction, so a gap a client
+    # sees in ``seq`` always means an event of its own account it missed.
+    event_seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -115,17 +119,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
-    @property
-    def is_viewer(self) -> bool:
-        return self.role == Role.VIEWER
-
-    @property
-    def is_engineer_or_admin(self) -> bool:
-        return self.account_id is not None and self.role in (Role.ENGINEER, Role.ADMIN)
-
-    @property
-    def is_account_admin(self) -> bool:
-        return self.account_id is not None and self.role == Role.ADMIN
+    # Who may do what, role included, is ``accounts.rules`` (and each app's rules.py), not here.
 
 
 class Invitation(AccountOwned):

@@ -1,35 +1,47 @@
-"""Role permissions (DESIGN.md §4). Membership of the account is checked for every one of them;
-the same-account rule for objects comes from the scoped querysets, which make foreign
-objects 404."""
+"""The API's role gates (DESIGN.md §4), each one predicate of ``accounts.rules``.
+
+Viewsets declare one per action (``ScopedViewSetMixin.action_permissions``); the object
+rules (may this user claim this escalation?) are enforced by the services the actions call,
+with the same predicates. The same-account rule for objects comes from the scoped querysets,
+which make foreign objects 404.
+"""
 
 from rest_framework.permissions import BasePermission
 
-from .models import Role
+from . import rules
 
 
-class IsAccountMember(BasePermission):
-    """Any active user of an account: viewer, engineer or admin."""
+class RulePermission(BasePermission):
+    """Allows a request when ``rule(request.user)`` is true."""
 
-    roles = frozenset(Role.values)
     message = "You need to be a member of an account to use this."
+    role_message = message
+
+    @staticmethod
+    def rule(user) -> bool:  # pragma: no cover - every subclass sets its own
+        raise NotImplementedError
 
     def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated and user.is_active and user.account_id):
+        if not rules.is_member(request.user):
+            self.message = RulePermission.message
             return False
-        if user.role not in self.roles:
+        if not type(self).rule(request.user):
             self.message = self.role_message
             return False
         return True
 
-    role_message = message
+
+class IsAccountMember(RulePermission):
+    """Any active user of an account: viewer, engineer or admin."""
+
+    rule = staticmethod(rules.is_member)
 
 
-class IsEngineerOrAdmin(IsAccountMember):
-    roles = frozenset({Role.ENGINEER, Role.ADMIN})
+class IsEngineerOrAdmin(RulePermission):
+    rule = staticmethod(rules.may_work)
     role_message = "Viewers have read-only access; this needs an engineer or an admin."
 
 
-class IsAccountAdmin(IsAccountMember):
-    roles = frozenset({Role.ADMIN})
+class IsAccountAdmin(RulePermission):
+    rule = staticmethod(rules.is_admin)
     role_message = "Only an admin of this account may do this."

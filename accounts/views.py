@@ -13,8 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -26,7 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import selectors, services
+from resolutionflow.errors import http_status
+
+from . import rules, selectors, services
 from .errors import ServiceError
 from .forms import (
     AcceptInvitationForm,
@@ -41,6 +42,7 @@ from .models import Role
 logger = logging.getLogger(__name__)
 
 
+@login_not_required
 @never_cache
 @require_GET
 def healthz(request):
@@ -68,7 +70,6 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-@login_required
 def home(request):
     return render(request, "home.html")
 
@@ -83,6 +84,7 @@ def _invitation_unavailable(request, invitation):
                   {"invitation": invitation, "state": state}, status=404 if state == "unknown" else 410)
 
 
+@login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request, token):
@@ -106,10 +108,10 @@ def accept_invitation(request, token):
         except ValidationError as exc:  # the password validators
             _add_errors(form, exc, field="password")
         except ServiceError as exc:
-            if exc.status in (404, 410):  # used, revoked or expired since the page was opened
+            if http_status(exc) in (404, 410):  # used, revoked or expired since the page was opened
                 return _invitation_unavailable(request, services.invitation_for_token(token))
             form.add_error(None, exc.detail)
-            status = exc.status
+            status = http_status(exc)
         else:
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, f"Welcome to {user.account.name}, {user.name}.")
@@ -122,18 +124,13 @@ def accept_invitation(request, token):
 
 
 def account_admin_required(view):
-    """Every Account Management view wears this, so none has to remember the check: anonymous
-    visitors are sent to log in, signed-in non-admins get a friendly 403."""
+    """Every Account Management view wears this, so none has to remember the check: signed-in
+    non-admins get a friendly 403 (anonymous visitors never get here: login is required by
+    ``resolutionflow.middleware.LoginRequiredMiddleware``)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            # After logging in, come back to the page, not to a POST-only endpoint.
-            next_url = request.get_full_path() if request.method == "GET" else reverse("account_manage")
-            if request.htmx:
-                return HttpResponseClientRedirect(redirect_to_login(next_url).url)
-            return redirect_to_login(next_url)
-        if not request.user.is_account_admin:
+        if not rules.is_admin(request.user):
             return render(request, "403.html",
                           {"reason": "Account Management is for the admins of an account."}, status=403)
         return view(request, *args, **kwargs)
@@ -169,7 +166,7 @@ def _answer(request, *, fragment, context, anchor, status=200):
 
 def _refusal(exc: ServiceError | ValidationError) -> tuple[str, int]:
     if isinstance(exc, ServiceError):
-        return exc.detail, exc.status
+        return exc.detail, http_status(exc)
     return " ".join(exc.messages), 400
 
 
@@ -212,7 +209,7 @@ def _member_change(request, member, *, success, **changes):
     except (ServiceError, ValidationError) as exc:
         member.refresh_from_db()
         return _member_answer(request, member, error=_refusal(exc))
-    if member.pk == request.user.pk and not (member.is_active and member.is_account_admin):
+    if member.pk == request.user.pk and not rules.is_admin(member):
         # Admins who demote or deactivate themselves leave this page for good.
         if not member.is_active:
             logout(request)
@@ -336,7 +333,7 @@ def account_settings(request):
             _add_errors(form, exc)
         except ServiceError as exc:
             form.add_error(None, exc.detail)
-            status = exc.status
+            status = http_status(exc)
         else:
             messages.success(request, "Account settings saved.")
             return _answer(request, fragment="accounts/_settings.html", anchor="#settings",

@@ -5,18 +5,21 @@ class HandoffsConfig(AppConfig):
     name = "handoffs"
 
     def ready(self):
-        # The claimant's first action in the session stamps the escalation; sessions_app
-        # announces activity through a hook so it never imports handoffs (DESIGN §2). The
-        # navigation's "Escalations" link is registered the same way with accounts.
-        from accounts.context_processors import nav_register
-        from accounts.demo import demo_content_register
-        from sessions_app.services import session_activity_register
+        # sessions_app never imports handoffs (DESIGN §2): the claimant's first action and a
+        # resolve in the session reach the escalation through sessions_app's
+        # ``session_activity`` signal. The navigation's "Escalations" link and the demo
+        # escalations join accounts through its signals the same way.
+        from accounts.models import Account, User
+        from accounts.signals import demo_content, nav_items
+        from sessions_app.models import TroubleshootingSession
+        from sessions_app.signals import session_activity
 
         from .demo import demo_escalations_ensure
         from .selectors import nav_item
-        from .services import first_action_stamp
+        from .services import on_session_activity
 
-        session_activity_register(first_action_stamp)
-        nav_register(nav_item)
-        # Demo escalations join seed_demo after the demo sessions (INSTALLED_APPS order).
-        demo_content_register(demo_escalations_ensure)
+        session_activity.connect(on_session_activity, sender=TroubleshootingSession,
+                                 dispatch_uid="handoffs.on_session_activity")
+        nav_items.connect(nav_item, sender=User, dispatch_uid="handoffs.nav_item")
+        # Demo escalations come after the demo sessions (INSTALLED_APPS order of ready()).
+        demo_content.connect(demo_escalations_ensure, sender=Account, dispatch_uid="handoffs.demo_escalations")

@@ -2,8 +2,8 @@
 
 ``/ws/v1/queue/`` carries every handoff event of the user's account; ``/ws/v1/sessions/<id>/``
 those of one session of that account. Both forward what ``handoffs.events`` publishes,
-``{"event": "handoff.<kind>", "seq": <event id>, "handoff": {...}}``, and greet with
-``{"event": "hello", ..., "seq": <the account's newest event id>}`` so a client that
+``{"event": "handoff.<kind>", "seq": <the account's event number>, "handoff": {...}}``, and greet with
+``{"event": "hello", ..., "seq": <the account's newest event number>}`` so a client that
 rendered an older state (or reconnects) knows at once that it must resync.
 """
 

@@ -112,8 +112,8 @@ ESCALATIONS = (
 BASELINE_MINUTES = (18, 22, 25, 27, 31, 35, 41, 52)
 
 
-def demo_escalations_ensure(accounts: Mapping[str, Account]) -> str | None:
-    """The loader ``seed_demo`` runs (registered in ``HandoffsConfig.ready``)."""
+def demo_escalations_ensure(accounts: Mapping[str, Account], **_signal) -> str | None:
+    """The loader ``seed_demo`` runs (connected in ``HandoffsConfig.ready``)."""
     account = accounts.get("demo")
     if account is None:
         return None

@@ -2,14 +2,20 @@
 
 Every handoff change writes one HandoffEvent in its transaction and publishes it after
 commit to the account's group (the queue) and the session's group (the session page):
-``{"event": "handoff.claimed", "seq": <event id>, "handoff": {...}}``.
+``{"event": "handoff.claimed", "seq": <the account's event number>, "handoff": {...}}``, where
+``handoff`` is exactly the REST API's escalation object (``HandoffSerializer``), built once
+per event and shared with the webhook.
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from rest_framework.renderers import JSONRenderer
+
+from handoffs.api.serializers import HandoffSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -22,47 +28,30 @@ def session_group(session_id) -> str:
     return f"session-{session_id}"
 
 
-def handoff_payload(handoff) -> dict:
-    """What a realtime client needs to update a queue row or a session banner without a fetch."""
-
-    def person(user):
-        return {"id": str(user.pk), "name": user.name} if user else None
-
-    return {
-        "id": str(handoff.pk),
-        "session": str(handoff.session_id),
-        "session_title": handoff.session.title,
-        "client_name": handoff.session.client_name,
-        "status": handoff.status,
-        "urgency": handoff.urgency,
-        "note": handoff.note,
-        "requested_by": person(handoff.requested_by),
-        "handed_off_by": person(handoff.handed_off_by),
-        "claimed_by": person(handoff.claimed_by),
-        "created_at": handoff.created_at.isoformat(),
-        "claimed_at": handoff.claimed_at.isoformat() if handoff.claimed_at else None,
-        "first_action_at": handoff.first_action_at.isoformat() if handoff.first_action_at else None,
-        "alerted_at": handoff.alerted_at.isoformat() if handoff.alerted_at else None,
-        "closed_at": handoff.closed_at.isoformat() if handoff.closed_at else None,
-        "closing_note": handoff.closing_note,
-    }
+def handoff_data(handoff) -> dict:
+    """The escalation as the REST API shows it, as plain JSON types."""
+    return json.loads(JSONRenderer().render(HandoffSerializer(handoff).data))
 
 
-def publish_on_commit(event, handoff) -> None:
-    """Send the event to the account's and the session's groups once the transaction commits.
-    A failed publish is logged, never raised: the change is committed, and clients resync."""
-    message = {
-        "type": "realtime.event",
-        "payload": {"event": f"handoff.{event.kind}", "seq": event.id, "handoff": handoff_payload(handoff)},
-    }
-    groups = (account_group(handoff.account_id), session_group(handoff.session_id))
+def event_message(event, handoff) -> dict:
+    """``{"event": "handoff.<kind>", "seq": int, "occurred_at": iso, "handoff": {…}}``."""
+    return {"event": f"handoff.{event.kind}", "seq": event.seq, "occurred_at": event.created_at.isoformat(),
+            "handoff": handoff_data(handoff)}
+
+
+def publish_on_commit(message: dict, *, account_id, session_id) -> None:
+    """Send ``message`` to the account's and the session's groups once the transaction
+    commits. A failed publish is logged, never raised: the change is committed, and clients
+    resync (their next ``seq`` shows the gap)."""
+    groups = (account_group(account_id), session_group(session_id))
+    envelope = {"type": "realtime.event", "payload": message}
 
     def send():
         layer = get_channel_layer()
         for group in groups:
             try:
-                async_to_sync(layer.group_send)(group, message)
+                async_to_sync(layer.group_send)(group, envelope)
             except Exception:
-                logger.exception("could not publish %s to %s", message["payload"]["event"], group)
+                logger.exception("could not publish %s to %s", message["event"], group)
 
     transaction.on_commit(send)

@@ -32,6 +32,9 @@ class HandoffStatus(models.TextChoices):
 
 LIVE_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
 
+# The longest escalation note, return note or resolution, in characters.
+NOTE_MAX = 2000
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", "Escalated"
@@ -98,10 +101,12 @@ class Handoff(AccountOwned):
 
 
 class HandoffEvent(AccountOwned):
-    """Append-only audit trail. The id is the sequence number realtime clients use to
-    notice gaps (a missed event means: resync from the API)."""
+    """Append-only audit trail. ``seq`` numbers the account's events 1, 2, 3, … with no
+    gaps (``accounts.services.account_next_event_seq``): realtime clients use it to notice an
+    event they missed (then they resync from the API)."""
 
     id = models.BigAutoField(primary_key=True)
+    seq = models.PositiveBigIntegerField(editable=False)
     handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -109,11 +114,14 @@ class HandoffEvent(AccountOwned):
     payload = models.JSONField(default=dict, blank=True)
 
     class Meta(AccountOwned.Meta):
-        ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid")]
+        ordering = ["seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            models.UniqueConstraint(fields=["account", "seq"], name="event_seq_unique_per_account"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.id} {self.kind}"
+        return f"#{self.seq} {self.kind}"
 
 
 class BaselineSample(AccountOwned):

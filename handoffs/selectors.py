@@ -7,9 +7,9 @@ not found: pages answer 404 and sockets close before accepting.
 
 from datetime import timedelta
 
-from django.db.models import Max
 from django.utils import timezone
 
+from accounts import rules as account_rules
 from accounts.models import Account, User
 from sessions_app.models import SessionStatus, TroubleshootingSession
 
@@ -32,12 +32,12 @@ def handoff_open_count(*, account: Account) -> int:
     return Handoff.objects.for_account(account).filter(status=HandoffStatus.OPEN).count()
 
 
-def nav_item(user: User) -> dict | None:
+def nav_item(user: User, **_signal) -> dict | None:
     """The "Escalations" link of the navigation; engineers and admins see how many wait."""
-    if user.account_id is None:
+    if not rules.may_view_escalations(user):
         return None
     item = {"label": "Escalations", "url_name": "handoffs:queue", "testid": "nav-escalations"}
-    if user.is_engineer_or_admin:
+    if account_rules.may_work(user):
         item["count"] = handoff_open_count(account=user.account)
     return item
 
@@ -58,9 +58,9 @@ def session_latest_handoff(*, session: TroubleshootingSession) -> Handoff | None
 
 
 def last_event_seq(*, account: Account) -> int:
-    """The newest audit event id of the account: realtime clients compare it with the ``seq``
-    of the events they receive to notice one they missed."""
-    return HandoffEvent.objects.for_account(account).aggregate(seq=Max("id"))["seq"] or 0
+    """The account's newest event number: realtime clients compare it with the ``seq`` of the
+    events they receive to notice one they missed."""
+    return Account.objects.filter(pk=account.pk).values_list("event_seq", flat=True).first() or 0
 
 
 def handoff_history(*, handoff: Handoff):
@@ -91,8 +91,7 @@ ACTIONS = ("claim", "release", "return", "resolve", "cancel")
 
 
 def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
-    if user.account_id != handoff.account_id or not user.is_active:
-        return frozenset()
+    """The actions ``user`` is offered on ``handoff`` now: the rules, in its current state."""
     offered = set()
     if handoff.status == HandoffStatus.OPEN:
         if rules.may_claim(handoff, user):
@@ -105,6 +104,5 @@ def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
 
 
 def can_escalate(*, session: TroubleshootingSession, user: User) -> bool:
-    """Owner or peer: any active engineer or admin of the account, while the session is active."""
-    return (user.is_active and user.is_engineer_or_admin and user.account_id == session.account_id
-            and session.status == SessionStatus.ACTIVE)
+    """Whether to offer Escalate: ``rules.may_escalate``, while the session is active."""
+    return rules.may_escalate(session, user) and session.status == SessionStatus.ACTIVE

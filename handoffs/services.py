@@ -2,9 +2,15 @@
 single transaction that writes its HandoffEvent and publishes it after commit.
 
 The state machine: ``open → claimed | cancelled``; ``claimed → open`` (release) ``| resolved |
-returned``. Anything else is a 409 ``invalid_transition`` naming the current status. Claims
-and first-action stamps are conditional UPDATEs whose row count decides, so they are right
-under any number of concurrent callers, on SQLite and PostgreSQL alike.
+returned``. Anything else is ``Conflict`` ``invalid_transition`` naming the current status.
+Claims and first-action stamps are conditional UPDATEs whose row count decides, so they are
+right under any number of concurrent callers, on SQLite and PostgreSQL alike.
+
+Who may do what is ``handoffs.rules``; the session's side (its status, assignee and
+transcript) is changed only through ``sessions_app.services``. Every transaction here locks
+the session's row before it touches the escalation's (``session_lock``), the same order the
+session writes take, so a claim racing a resolve or a release racing a message can never
+deadlock (docs/architecture.md, "Locks").
 """
 
 import logging
@@ -15,23 +21,29 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.errors import ServiceError
+from accounts import rules as account_rules
+from accounts.errors import Conflict, NotFound, ServiceError
 from accounts.models import Account, User
-from accounts.services.accounts import require_admin
-from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
+from accounts.rules import require, require_manage_account
+from accounts.services import account_next_event_seq
+from sessions_app import services as session_services
+from sessions_app.models import MessageKind, TroubleshootingSession
 
 from . import context as handoff_context
 from . import notifications, rules, webhooks
-from .events import publish_on_commit
-from .models import LIVE_STATUSES, BaselineSample, EventKind, Handoff, HandoffEvent, HandoffStatus, Urgency
+from .events import event_message, publish_on_commit
+from .models import (
+    LIVE_STATUSES,
+    NOTE_MAX,
+    BaselineSample,
+    EventKind,
+    Handoff,
+    HandoffEvent,
+    HandoffStatus,
+    Urgency,
+)
 
 logger = logging.getLogger(__name__)
-
-NOTE_MAX = 2000
-
-
-def _sessions(account):
-    return TroubleshootingSession.objects.for_account(account)
 
 
 def _handoffs(account):
@@ -39,27 +51,29 @@ def _handoffs(account):
 
 
 def _record(handoff: Handoff, event_kind: str, actor: User | None, **payload) -> HandoffEvent:
+    """Write the audit event with the account's next ``seq``; publish it after commit and hand
+    it to the webhook (its delivery row commits or rolls back with the event)."""
     handoff.refresh_from_db()
     event = HandoffEvent.objects.for_account(handoff.account).create(
-        account=handoff.account, handoff=handoff, kind=event_kind, actor=actor, payload=payload
+        account=handoff.account, handoff=handoff, kind=event_kind, actor=actor, payload=payload,
+        seq=account_next_event_seq(account_id=handoff.account_id),
     )
-    publish_on_commit(event, handoff)
-    webhooks.event_recorded(event, handoff)
+    message = event_message(event, handoff)
+    publish_on_commit(message, account_id=handoff.account_id, session_id=handoff.session_id)
+    webhooks.event_recorded(event, handoff, message)
     return event
 
 
-def _transition_error(handoff: Handoff, action: str) -> ServiceError:
+def _transition_error(handoff: Handoff, action: str) -> Conflict:
     handoff.refresh_from_db()
-    return ServiceError(
-        f"This escalation is {handoff.get_status_display().lower()}; it cannot be {action}.",
-        code="invalid_transition", status=409, extra={"status": handoff.status},
-    )
+    return Conflict(f"This escalation is {handoff.get_status_display().lower()}; it cannot be {action}.",
+                    code="invalid_transition", extra={"status": handoff.status})
 
 
-def _system_line(session: TroubleshootingSession, body: str, *, author: User | None = None,
-                 kind: str = MessageKind.SYSTEM) -> None:
-    Message.objects.for_account(session.account).create(session=session, account=session.account,
-                                                        author=author, kind=kind, body=body)
+def _not_found(actor: User, handoff_or_session) -> None:
+    if actor.account_id != handoff_or_session.account_id:
+        # Callers look objects up through the account, so this is a programming error.
+        raise NotFound("Escalation not found.", code="not_found")
 
 
 def _clean_note(note: str, *, required: str | None = None) -> str:
@@ -75,111 +89,120 @@ def live_handoff(*, session: TroubleshootingSession) -> Handoff | None:
     return _handoffs(session.account).filter(session=session, status__in=LIVE_STATUSES).first()
 
 
+def _locked(handoff: Handoff) -> TroubleshootingSession:
+    """Lock the escalation's session (first: the lock order), then re-read the escalation."""
+    session = session_services.session_lock(handoff.session)
+    handoff.refresh_from_db()
+    handoff.session = session
+    return session
+
+
 # ---- escalate -------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def handoff_escalate(*, session: TroubleshootingSession, actor: User, note: str = "",
                      urgency: str = Urgency.NORMAL) -> Handoff:
-    """Escalate a session: its owner, or a colleague for them (peer escalation)."""
-    if actor.account_id != session.account_id:
-        raise ServiceError("Session not found.", code="not_found", status=404)
-    if not actor.is_engineer_or_admin:
-        raise ServiceError("Viewers cannot escalate; ask an engineer.", code="permission_denied", status=403)
+    """Escalate a session: its owner, or a colleague for them (peer escalation).
+
+    Raises ``NotPermitted`` (``permission_denied``: ``rules.may_escalate``), ``ServiceError``
+    (``invalid_urgency``, ``note_too_long``), ``Conflict`` (``already_escalated`` with
+    ``handoff`` and ``status``; ``session_closed`` with ``status``)."""
+    _not_found(actor, session)
+    require(rules.may_escalate(session, actor), "Viewers cannot escalate; ask an engineer.")
     if urgency not in Urgency.values:
         raise ServiceError(f"{urgency!r} is not an urgency; use low, normal, high or critical.",
                            code="invalid_urgency")
     note = _clean_note(note)
+    session_services.session_lock(session)
     existing = live_handoff(session=session)
     if existing is not None:
-        raise ServiceError("This session is already escalated.", code="already_escalated", status=409,
-                           extra={"handoff": str(existing.pk), "status": existing.status})
-    if session.status != SessionStatus.ACTIVE:
-        raise ServiceError(f"This session is {session.status}; only an active session can be escalated.",
-                           code="session_closed", status=409, extra={"status": session.status})
+        raise Conflict("This session is already escalated.", code="already_escalated",
+                       extra={"handoff": str(existing.pk), "status": existing.status})
+    who = actor.name if actor.pk == session.owner_id else f"{actor.name} (for {session.owner.name})"
+    session_services.session_mark_escalated(
+        session=session, line=f"Escalated by {who}, urgency {urgency}" + (f": {note}" if note else "."))
     handoff = Handoff(account=session.account, session=session, requested_by=session.owner, handed_off_by=actor,
                       note=note, urgency=urgency,
                       context=handoff_context.snapshot(session=session, note=note, handed_off_by=actor))
     try:
         with transaction.atomic():
             handoff.save()
-    except IntegrityError:
-        # A double click or a colleague a moment earlier: the partial unique index decided.
-        existing = live_handoff(session=session)
-        raise ServiceError("This session is already escalated.", code="already_escalated", status=409,
-                           extra={"handoff": str(existing.pk) if existing else None}) from None
-    _sessions(session.account).filter(pk=session.pk).update(status=SessionStatus.ESCALATED, updated_at=timezone.now())
-    who = actor.name if actor.pk == session.owner_id else f"{actor.name} (for {session.owner.name})"
-    _system_line(session, f"Escalated by {who}, urgency {urgency}" + (f": {note}" if note else "."))
+    except IntegrityError:  # pragma: no cover - the session lock serialises escalations first
+        raise Conflict("This session is already escalated.", code="already_escalated") from None
     _record(handoff, EventKind.CREATED, actor, urgency=urgency, peer=actor.pk != session.owner_id)
     transaction.on_commit(lambda: notifications.escalation_created(handoff))
-    session.refresh_from_db()
     return handoff
 
 
 # ---- claim and release ----------------------------------------------------------------------
 
 
+def _already_claimed(handoff: Handoff) -> Conflict:
+    holder = handoff.claimed_by
+    return Conflict(f"{holder.name if holder else 'Someone'} picked this up first.", code="already_claimed",
+                    extra={"claimed_by": {"id": str(holder.pk), "name": holder.name} if holder else None,
+                           "status": handoff.status})
+
+
 def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
-    """Pick up an escalation. One conditional UPDATE decides among any number of claimers;
-    the losers get 409 ``already_claimed`` naming who holds it."""
-    if actor.account_id != handoff.account_id:
-        raise ServiceError("Escalation not found.", code="not_found", status=404)
-    if not actor.is_engineer_or_admin:
-        raise ServiceError("Viewers cannot pick up escalations.", code="permission_denied", status=403)
-    if not rules.may_claim(handoff, actor):
-        raise ServiceError("You raised this escalation (or it is your session); a colleague picks it up.",
-                           code="own_escalation", status=403)
+    """Pick up an escalation. One conditional UPDATE decides among any number of claimers.
+
+    Raises ``NotPermitted`` (``own_escalation``, or ``permission_denied`` for viewers:
+    ``rules.may_claim``), ``Conflict`` (``already_claimed`` with ``claimed_by`` and
+    ``status``; ``invalid_transition`` when it is closed)."""
+    _not_found(actor, handoff)
+    require(account_rules.may_work(actor), "Viewers cannot pick up escalations.")
+    require(rules.may_claim(handoff, actor),
+            "You raised this escalation (or it is your session); a colleague picks it up.", code="own_escalation")
+    handoff.refresh_from_db()
+    if handoff.status != HandoffStatus.OPEN:
+        # The common case of a lost race: answered without taking a write lock.
+        raise _already_claimed(handoff) if handoff.status == HandoffStatus.CLAIMED else \
+            _transition_error(handoff, "picked up")
     with transaction.atomic():
+        session = _locked(handoff)
         now = timezone.now()
         won = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN).update(
-            status=HandoffStatus.CLAIMED, claimed_by=actor, claimed_at=now
-        )
+            status=HandoffStatus.CLAIMED, claimed_by=actor, claimed_at=now)
         if won:
-            _sessions(handoff.account).filter(pk=handoff.session_id).update(
-                status=SessionStatus.ESCALATED, assignee=actor, updated_at=now)
-            _system_line(handoff.session, f"Picked up by {actor.name}.")
+            session_services.session_assign(session=session, engineer=actor, line=f"Picked up by {actor.name}.")
             _record(handoff, EventKind.CLAIMED, actor)
             return handoff
     handoff.refresh_from_db()
     if handoff.status == HandoffStatus.CLAIMED:
-        holder = handoff.claimed_by
-        raise ServiceError(f"{holder.name if holder else 'Someone'} picked this up first.", code="already_claimed",
-                           status=409, extra={"claimed_by": {"id": str(holder.pk), "name": holder.name}
-                                              if holder else None, "status": handoff.status})
+        raise _already_claimed(handoff)
     raise _transition_error(handoff, "picked up")
 
 
 def _require_claimant(handoff: Handoff, actor: User, action: str) -> None:
-    if actor.account_id != handoff.account_id:
-        raise ServiceError("Escalation not found.", code="not_found", status=404)
     if handoff.status != HandoffStatus.CLAIMED:
         raise _transition_error(handoff, action)
-    if not rules.may_act_on_claim(handoff, actor):
-        raise ServiceError(f"Only the engineer who picked this up (or an admin) may {action.split()[0]} it.",
-                           code="permission_denied", status=403)
+    require(rules.may_act_on_claim(handoff, actor),
+            f"Only the engineer who picked this up (or an admin) may {action.split()[0]} it.")
 
 
-def _close_claim(handoff: Handoff, *, status: str, actor: User, note: str) -> bool:
-    """claimed → ``status``, conditionally: a concurrent release or resolve wins at most once."""
-    now = timezone.now()
+def _close_claim(handoff: Handoff, *, status: str, note: str) -> None:
+    """claimed → ``status`` (the caller holds the session's lock and saw it claimed)."""
     changes = {"status": status}
     if status == HandoffStatus.OPEN:
         changes.update(claimed_by=None, claimed_at=None)
     else:
-        changes.update(closed_at=now, closing_note=note)
-    return bool(_handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.CLAIMED).update(**changes))
+        changes.update(closed_at=timezone.now(), closing_note=note)
+    if not _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.CLAIMED).update(**changes):
+        raise _transition_error(handoff, status)  # pragma: no cover - the session lock decided first
 
 
 @transaction.atomic
 def handoff_release(*, handoff: Handoff, actor: User) -> Handoff:
-    """Put a claimed escalation back on the queue."""
-    handoff.refresh_from_db()
+    """Put a claimed escalation back on the queue. Raises ``NotPermitted``
+    (``rules.may_act_on_claim``) and ``Conflict`` (``invalid_transition``)."""
+    _not_found(actor, handoff)
+    session = _locked(handoff)
     _require_claimant(handoff, actor, "released")
-    if not _close_claim(handoff, status=HandoffStatus.OPEN, actor=actor, note=""):
-        raise _transition_error(handoff, "released")
-    _sessions(handoff.account).filter(pk=handoff.session_id).update(assignee=None, updated_at=timezone.now())
-    _system_line(handoff.session, f"{actor.name} put the escalation back on the queue.")
+    _close_claim(handoff, status=HandoffStatus.OPEN, note="")
+    session_services.session_unassign(session=session, reopen=False,
+                                      line=f"{actor.name} put the escalation back on the queue.")
     _record(handoff, EventKind.RELEASED, actor)
     return handoff
 
@@ -196,21 +219,21 @@ def _stamp_first_action(handoff: Handoff, actor: User, kind: str) -> bool:
     return bool(stamped)
 
 
-def first_action_stamp(*, session: TroubleshootingSession, actor: User, kind: str) -> None:
-    """The session-activity hook: the claimant's first action in the session stamps
-    ``first_action_at`` once. A session resolved in the session itself closes its live
-    escalation too, so the queue never shows a finished problem."""
+def on_session_activity(*, session: TroubleshootingSession, actor: User, kind: str, **_signal) -> None:
+    """Receiver of ``sessions_app.signals.session_activity`` (in the writer's transaction,
+    after the session's lock): the claimant's first action in the session stamps
+    ``first_action_at`` once, and a resolved session closes its live escalation, so the queue
+    never shows a finished problem."""
     handoff = live_handoff(session=session)
     if handoff is None:
         return
     if handoff.status == HandoffStatus.CLAIMED and handoff.claimed_by_id == actor.pk:
         _stamp_first_action(handoff, actor, kind)
     if kind == "resolve":
-        session.refresh_from_db()
         closed = _handoffs(session.account).filter(pk=handoff.pk, status__in=LIVE_STATUSES).update(
             status=HandoffStatus.RESOLVED, closed_at=timezone.now(), closing_note=session.resolution)
         if closed:
-            _record(handoff, EventKind.RESOLVED, actor, via="session")
+            _record(handoff, EventKind.RESOLVED, actor, resolution=session.resolution)
 
 
 # ---- return, resolve, cancel ----------------------------------------------------------------
@@ -218,54 +241,50 @@ def first_action_stamp(*, session: TroubleshootingSession, actor: User, kind: st
 
 @transaction.atomic
 def handoff_return(*, handoff: Handoff, actor: User, note: str) -> Handoff:
-    """Hand the session back to the technician with a note (what to do next)."""
-    handoff.refresh_from_db()
+    """Hand the session back to the technician with a note (what to do next). Raises
+    ``ServiceError`` (``note_required``, ``note_too_long``), ``NotPermitted``, ``Conflict``."""
+    _not_found(actor, handoff)
     note = _clean_note(note, required="Say what the technician should do next.")
+    session = _locked(handoff)
     _require_claimant(handoff, actor, "returned")
     _stamp_first_action(handoff, actor, "return")
-    if not _close_claim(handoff, status=HandoffStatus.RETURNED, actor=actor, note=note):
-        raise _transition_error(handoff, "returned")
-    _sessions(handoff.account).filter(pk=handoff.session_id).update(
-        status=SessionStatus.ACTIVE, assignee=None, updated_at=timezone.now())
-    _system_line(handoff.session, f"{actor.name} returned the session: {note}", author=actor, kind=MessageKind.NOTE)
+    _close_claim(handoff, status=HandoffStatus.RETURNED, note=note)
+    session_services.session_unassign(session=session, reopen=True, author=actor, kind=MessageKind.NOTE,
+                                      line=f"{actor.name} returned the session: {note}")
     _record(handoff, EventKind.RETURNED, actor, note=note)
     return handoff
 
 
 @transaction.atomic
 def handoff_resolve(*, handoff: Handoff, actor: User, resolution: str) -> Handoff:
-    """Resolve the problem: the escalation and its session close with the resolution."""
-    handoff.refresh_from_db()
+    """Resolve the problem: the session closes with the resolution through
+    ``sessions_app.services.session_resolve`` (the one path to "resolved"), whose activity
+    closes this escalation. Raises ``ServiceError`` (``note_required``), ``NotPermitted``,
+    ``Conflict``."""
+    _not_found(actor, handoff)
     resolution = _clean_note(resolution, required="Say what fixed it: the resolution goes into the ticket.")
+    session = _locked(handoff)
     _require_claimant(handoff, actor, "resolved")
-    _stamp_first_action(handoff, actor, "resolve")
-    if not _close_claim(handoff, status=HandoffStatus.RESOLVED, actor=actor, note=resolution):
-        raise _transition_error(handoff, "resolved")
-    now = timezone.now()
-    _sessions(handoff.account).filter(pk=handoff.session_id).update(
-        status=SessionStatus.RESOLVED, resolution=resolution, resolved_at=now, assignee=None, updated_at=now)
-    _system_line(handoff.session, f"Resolved by {actor.name}: {resolution}")
-    _record(handoff, EventKind.RESOLVED, actor, resolution=resolution)
+    session_services.session_resolve(session=session, actor=actor, resolution=resolution)
+    handoff.refresh_from_db()
     return handoff
 
 
 @transaction.atomic
 def handoff_cancel(*, handoff: Handoff, actor: User, note: str = "") -> Handoff:
-    """Withdraw an escalation nobody has picked up yet (the technician got unstuck)."""
-    handoff.refresh_from_db()
-    if actor.account_id != handoff.account_id:
-        raise ServiceError("Escalation not found.", code="not_found", status=404)
-    if not rules.may_cancel(handoff, actor):
-        raise ServiceError("Only whoever raised the escalation, the session's owner or an admin may cancel it.",
-                           code="permission_denied", status=403)
+    """Withdraw an escalation nobody has picked up yet (the technician got unstuck). Raises
+    ``NotPermitted`` (``rules.may_cancel``), ``Conflict`` (``invalid_transition``)."""
+    _not_found(actor, handoff)
+    require(rules.may_cancel(handoff, actor),
+            "Only whoever raised the escalation, the session's owner or an admin may cancel it.")
     note = _clean_note(note)
-    cancelled = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN).update(
-        status=HandoffStatus.CANCELLED, closed_at=timezone.now(), closing_note=note)
-    if not cancelled:
+    session = _locked(handoff)
+    if handoff.status != HandoffStatus.OPEN:
         raise _transition_error(handoff, "cancelled")
-    _sessions(handoff.account).filter(pk=handoff.session_id, status=SessionStatus.ESCALATED).update(
-        status=SessionStatus.ACTIVE, assignee=None, updated_at=timezone.now())
-    _system_line(handoff.session, f"{actor.name} cancelled the escalation" + (f": {note}" if note else "."))
+    _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN).update(
+        status=HandoffStatus.CANCELLED, closed_at=timezone.now(), closing_note=note)
+    session_services.session_unassign(
+        session=session, reopen=True, line=f"{actor.name} cancelled the escalation" + (f": {note}" if note else "."))
     _record(handoff, EventKind.CANCELLED, actor, note=note)
     return handoff
 
@@ -299,7 +318,7 @@ def baseline_sample_create(*, account: Account, actor: User | None, minutes, not
                            measured_on: date | None = None) -> BaselineSample:
     """Record one manual measurement: minutes from "I'm stuck" to a senior's first action.
     Admins of the account (or the platform, ``actor=None``) keep the baseline."""
-    require_admin(actor, account)
+    require_manage_account(actor, account)
     try:
         minutes = Decimal(str(minutes)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
@@ -313,5 +332,5 @@ def baseline_sample_create(*, account: Account, actor: User | None, minutes, not
 
 
 def baseline_sample_delete(*, sample: BaselineSample, actor: User | None) -> None:
-    require_admin(actor, sample.account)
+    require_manage_account(actor, sample.account)
     BaselineSample.objects.for_account(sample.account).filter(pk=sample.pk).delete()

@@ -15,7 +15,6 @@ belongs to sessions_app: there it comes back as a message.
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -27,8 +26,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from accounts.errors import ServiceError
+from resolutionflow.errors import http_status
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import HandoffStatus
 
 ORIGINS = ("queue", "context", "session")
@@ -38,16 +38,12 @@ ORIGINS = ("queue", "context", "session")
 
 
 def member_required(view):
-    """Signed in, and a member of an account: platform staff have no escalations."""
+    """A member of an account (``rules.may_view_escalations``): platform staff have no
+    escalations. Login itself is required by ``resolutionflow.middleware``."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            next_url = request.get_full_path() if request.method == "GET" else reverse("handoffs:queue")
-            login_url = redirect_to_login(next_url).url
-            return HttpResponseClientRedirect(login_url) if request.htmx else redirect(login_url)
-        if user.account_id is None:
+        if not rules.may_view_escalations(request.user):
             return render(request, "403.html", {"reason": "Escalations belong to an MSP account; platform staff "
                                                           "have none."}, status=403)
         return view(request, *args, **kwargs)
@@ -201,7 +197,7 @@ def _refuse_on_session(request, session, exc):
         messages.error(request, exc.detail)
         return redirect(reverse("sessions:detail", args=[session.pk]) + "#session-escalation")
     return _fragment(request, "handoffs/_session_escalation.html", {"session": session, "error": exc.detail},
-                     status=exc.status, target="#session-escalation")
+                     status=http_status(exc), target="#session-escalation")
 
 
 # ---- actions --------------------------------------------------------------------------------
@@ -214,18 +210,18 @@ def _refuse(request, handoff, exc: ServiceError, origin: str):
         return _refuse_on_session(request, handoff.session, exc)
     if origin == "queue":
         if not request.htmx:
-            return render(request, "handoffs/queue.html", _queue_context(request, error=error), status=exc.status)
+            return render(request, "handoffs/queue.html", _queue_context(request, error=error), status=http_status(exc))
         if not handoff.is_live:
             # It left the queue meanwhile: say so in the messages region and drop the card.
             messages.error(request, exc.detail)
-            return _fragment(request, "handoffs/_card_gone.html", {"handoff": handoff}, status=exc.status,
+            return _fragment(request, "handoffs/_card_gone.html", {"handoff": handoff}, status=http_status(exc),
                              target=f"#handoff-{handoff.pk}")
         card = {"handoff": _decorate(handoff, request.user, timezone.now()), "error": error}
-        return _fragment(request, "handoffs/_card.html", card, status=exc.status, target=f"#handoff-{handoff.pk}")
+        return _fragment(request, "handoffs/_card.html", card, status=http_status(exc), target=f"#handoff-{handoff.pk}")
     context = _detail_context(request, handoff, error=error)
     if not request.htmx:
-        return render(request, "handoffs/detail.html", context, status=exc.status)
-    return _fragment(request, "handoffs/_status.html", context, status=exc.status, target="#handoff-status")
+        return render(request, "handoffs/detail.html", context, status=http_status(exc))
+    return _fragment(request, "handoffs/_status.html", context, status=http_status(exc), target="#handoff-status")
 
 
 def _done(request, handoff, origin: str, message: str):

@@ -10,7 +10,7 @@ plus our own fields for any other receiver::
 Headers: ``X-ResolutionFlow-Signature: sha256=<hex HMAC-SHA256 of the raw body with the
 account's webhook secret>``, ``X-ResolutionFlow-Timestamp`` (unix seconds when the delivery
 was first attempted), ``X-ResolutionFlow-Event`` and ``X-ResolutionFlow-Delivery`` (an id that
-stays the same across retries, so a receiver can drop duplicates). ``seq`` is the event id:
+stays the same across retries, so a receiver can drop duplicates). ``seq`` is the account's event number:
 deliveries run in parallel and may arrive out of order; ``seq`` orders them.
 
 Delivery never runs on the request path: the body is built when the event is recorded
@@ -38,8 +38,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-
-from .events import handoff_payload
 
 logger = logging.getLogger(__name__)
 
@@ -134,16 +132,15 @@ def summary_line(event, handoff) -> str:
     return f"{line.rstrip('.')}. {handoff_url(handoff)}"
 
 
-def build_body(event, handoff) -> bytes:
+def build_body(event, handoff, message: dict) -> bytes:
+    """The realtime ``message`` (the REST escalation object) plus chat ``text``, the actor,
+    the escalation's page ``url`` and the account."""
     account = handoff.account
     body = {
         "text": summary_line(event, handoff),
-        "event": f"handoff.{event.kind}",
-        "seq": event.id,
-        "occurred_at": event.created_at.isoformat(),
+        **message,
         "actor": {"id": str(event.actor.pk), "name": event.actor.name} if event.actor else None,
-        "handoff": {**handoff_payload(handoff), "ticket_ref": handoff.session.ticket_ref,
-                    "url": handoff_url(handoff)},
+        "handoff": {**message["handoff"], "url": handoff_url(handoff)},
         "account": {"id": str(account.pk), "name": account.name, "slug": account.slug},
     }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
@@ -253,7 +250,7 @@ def drain(timeout: float | None = None) -> bool:
     return not not_done
 
 
-def event_recorded(event, handoff) -> None:
+def event_recorded(event, handoff, message: dict) -> None:
     """Called for every HandoffEvent inside its transaction: if the account has a webhook,
     build the body now and queue the POST for after commit (a rollback sends nothing)."""
     account = handoff.account
@@ -263,7 +260,7 @@ def event_recorded(event, handoff) -> None:
         logger.error("account %s has a webhook URL but no secret; set the URL again to generate one", account.pk)
         return
     delivery = Delivery(url=account.webhook_url, secret=account.webhook_secret, event=f"handoff.{event.kind}",
-                        seq=event.id, body=build_body(event, handoff), delivery_id=str(uuid.uuid4()))
+                        seq=event.seq, body=build_body(event, handoff, message), delivery_id=str(uuid.uuid4()))
 
     def queue():
         try:

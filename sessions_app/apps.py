@@ -7,12 +7,12 @@ class SessionsAppConfig(AppConfig):
     def ready(self):
         # accounts may not import sessions_app (DESIGN §2), so the starter flow library joins
         # create_pilot_account and seed_demo, and the demo sessions join seed_demo, through
-        # the hooks accounts offers for this.
-        from accounts.demo import demo_content_register
-        from accounts.services import starter_content_register
+        # the signals accounts sends for this.
+        from accounts.models import Account
+        from accounts.signals import demo_content, starter_content
 
         from .demo import demo_sessions_ensure
         from .flows.library import starter_library_ensure
 
-        starter_content_register(starter_library_ensure)
-        demo_content_register(demo_sessions_ensure)
+        starter_content.connect(starter_library_ensure, sender=Account, dispatch_uid="sessions_app.starter_library")
+        demo_content.connect(demo_sessions_ensure, sender=Account, dispatch_uid="sessions_app.demo_sessions")

@@ -299,8 +299,8 @@ DEMO_SESSIONS = (
 )
 
 
-def demo_sessions_ensure(accounts: Mapping[str, Account]) -> str | None:
-    """The loader ``seed_demo`` runs (registered in ``SessionsAppConfig.ready``): creates the
+def demo_sessions_ensure(accounts: Mapping[str, Account], **_signal) -> str | None:
+    """The loader ``seed_demo`` runs (connected in ``SessionsAppConfig.ready``): creates the
     demo sessions that are missing, and says how many."""
     created: dict[str, int] = {}
     for spec in DEMO_SESSIONS:

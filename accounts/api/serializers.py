@@ -21,11 +21,14 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
-    """How a person appears inside other objects (owner, claimant, inviter)."""
+    """How a person appears inside other objects (owner, claimant, inviter). ``name`` is what
+    the pages show: the display name, or the email when there is none."""
+
+    name = serializers.CharField(read_only=True)
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "role"]
+        fields = ["id", "email", "display_name", "name", "role"]
         read_only_fields = fields
 
 

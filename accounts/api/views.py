@@ -57,7 +57,7 @@ class TokenObtainView(APIView):
                             password=serializer.validated_data["password"])
         if user is None:
             raise ServiceError("Email or password is wrong, or the user is deactivated.",
-                               code="invalid_credentials", status=400)
+                               code="invalid_credentials")
         issued = services.api_token_create(user=user, name=serializer.validated_data.get("name", ""))
         body = {"token": issued.key, "id": issued.token.id, "expires_at": issued.token.expires_at}
         return Response(IssuedTokenSerializer(body).data, status=status.HTTP_201_CREATED)
@@ -79,7 +79,7 @@ class TokenRevokeView(APIView):
             token = request.auth
         else:
             raise ServiceError("Name the token to revoke with id, or call this with a token.",
-                               code="no_token", status=400)
+                               code="no_token")
         token = services.api_token_revoke(token=token)
         return Response(TokenSerializer(token).data)
 

@@ -11,6 +11,7 @@ and every other rule still applies.
 
 from .accounts import (
     account_create,
+    account_next_event_seq,
     account_update,
     account_webhook_secret_rotate,
     user_create,
@@ -33,7 +34,6 @@ from .pilot import (
     member_ensure,
     platform_staff_ensure,
     starter_content_load,
-    starter_content_register,
     starter_content_registered,
 )
 
@@ -41,6 +41,7 @@ __all__ = [
     "IssuedInvitation",
     "IssuedToken",
     "account_create",
+    "account_next_event_seq",
     "account_ensure",
     "account_update",
     "account_webhook_secret_rotate",
@@ -57,7 +58,6 @@ __all__ = [
     "member_ensure",
     "platform_staff_ensure",
     "starter_content_load",
-    "starter_content_register",
     "starter_content_registered",
     "user_create",
     "user_password_set",

@@ -4,21 +4,15 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.errors import ServiceError
+from accounts.errors import Conflict, NotPermitted, ServiceError
 from accounts.models import Account, ApiToken, Role, User
+from accounts.rules import require_manage_account
 
 logger = logging.getLogger("accounts.services")
-
-
-def require_admin(actor: User | None, account: Account) -> None:
-    """Refuse unless ``actor`` administers ``account``; ``None`` is the platform path."""
-    if actor is None:
-        return
-    if not (actor.is_account_admin and actor.account_id == account.id):
-        raise ServiceError("Only an admin of this account may do that.", code="permission_denied", status=403)
 
 
 def validate_role(role: str) -> None:
@@ -43,7 +37,7 @@ def account_update(*, account: Account, actor: User | None, **changes) -> Accoun
     """Change name, time zone, alert threshold or webhook URL. Validation runs on a copy, so a
     refused change leaves the caller's object as it was. Setting a webhook URL generates its
     signing secret on the server (kept when the URL changes); clearing the URL drops it."""
-    require_admin(actor, account)
+    require_manage_account(actor, account)
     allowed = {"name", "time_zone", "unclaimed_alert_minutes", "webhook_url"}
     unknown = set(changes) - allowed
     if unknown:
@@ -71,9 +65,9 @@ def new_webhook_secret() -> str:
 
 def account_webhook_secret_rotate(*, account: Account, actor: User | None) -> str:
     """A fresh signing secret for the account's webhook; the old one stops verifying at once."""
-    require_admin(actor, account)
+    require_manage_account(actor, account)
     if not account.webhook_url:
-        raise ServiceError("This account has no webhook URL; set one first.", code="no_webhook", status=409)
+        raise Conflict("This account has no webhook URL; set one first.", code="no_webhook")
     account.webhook_secret = new_webhook_secret()
     Account.objects.filter(pk=account.pk).update(webhook_secret=account.webhook_secret)
     return account.webhook_secret
@@ -85,7 +79,7 @@ def user_create(*, account: Account | None, email: str, password: str | None, ro
     validators apply (their ``ValidationError`` reaches the caller as field errors)."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ServiceError(f"A user with the email {email} already exists.", code="user_exists", status=409)
+        raise Conflict(f"A user with the email {email} already exists.", code="user_exists")
     if password:
         validate_password(password, user=User(email=email, display_name=display_name))
     return User.objects.create_user(
@@ -105,9 +99,9 @@ def user_update(*, user: User, actor: User | None, role: str | None = None, is_a
     or deactivated: the account would lose the only person who can manage it. A
     deactivated member's API keys stop working at once, not at their expiry."""
     if user.account_id is not None:
-        require_admin(actor, user.account)
+        require_manage_account(actor, user.account)
     elif actor is not None:
-        raise ServiceError("Platform staff are managed in Django admin.", code="permission_denied", status=403)
+        raise NotPermitted("Platform staff are managed in Django admin.", code="permission_denied")
     # Lock the account's admins so two admins demoting each other at once cannot both win.
     list(User.objects.select_for_update().filter(account_id=user.account_id, role=Role.ADMIN))
     user.refresh_from_db()
@@ -117,10 +111,9 @@ def user_update(*, user: User, actor: User | None, role: str | None = None, is_a
         (role is not None and role != Role.ADMIN) or is_active is False
     )
     if loses_admin and not _other_active_admins(user).exists():
-        raise ServiceError(
+        raise Conflict(
             f"{user.name} is the last active admin of {user.account.name}; make someone else an admin first.",
             code="last_admin",
-            status=409,
         )
     fields = []
     if role is not None and role != user.role:
@@ -147,3 +140,12 @@ def user_password_set(*, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def account_next_event_seq(*, account_id) -> int:
+    """The account's next realtime event number (1, 2, 3, …), taken inside the caller's
+    transaction: the increment locks the account's row until it commits, so numbers are
+    never shared, and a rolled-back event gives its number back. The account's row is the
+    last lock any transaction takes (docs/architecture.md, "Locks")."""
+    Account.objects.filter(pk=account_id).update(event_seq=F("event_seq") + 1)
+    return Account.objects.filter(pk=account_id).values_list("event_seq", flat=True).get()

@@ -18,7 +18,7 @@ class IssuedToken:
 def api_token_create(*, user: User, name: str = "", ttl_days: int | None = None) -> IssuedToken:
     """A new API key; the key itself is returned once and stored only as a digest."""
     if not user.is_active:
-        raise ServiceError("A deactivated user cannot get an API key.", code="user_inactive", status=400)
+        raise ServiceError("A deactivated user cannot get an API key.", code="user_inactive")
     key = new_secret()
     days = ttl_days if ttl_days is not None else settings.API_TOKEN_TTL_DAYS
     token = ApiToken.objects.create(

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import ServiceError
+from accounts.errors import Conflict, Gone, NotFound
 from accounts.models import Account, Invitation, User
+from accounts.rules import require_manage_account
 from accounts.tokens import digest, new_secret
 
-from .accounts import require_admin, user_create, validate_role
+from .accounts import user_create, validate_role
 
 logger = logging.getLogger("accounts.services")
 
@@ -69,7 +70,7 @@ def _send_invitation_email(issued: IssuedInvitation) -> None:
 
 def _refuse_existing_login(email: str) -> None:
     if User.objects.filter(email__iexact=email).exists():
-        raise ServiceError(f"{email} already has a ResolutionFlow login.", code="user_exists", status=409)
+        raise Conflict(f"{email} already has a ResolutionFlow login.", code="user_exists")
 
 
 @transaction.atomic
@@ -77,7 +78,7 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
                       send_email: bool = True) -> IssuedInvitation:
     """Invite someone by email. Re-inviting a pending address replaces the old link.
     ``invited_by=None`` is the platform path (pilot commands)."""
-    require_admin(invited_by, account)
+    require_manage_account(invited_by, account)
     email = email.strip().lower()
     validate_role(role)
     _refuse_existing_login(email)
@@ -98,12 +99,12 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
 def invitation_resend(*, invitation: Invitation, actor: User | None, send_email: bool = True) -> IssuedInvitation:
     """A fresh link and expiry; the old link stops working. Expired invitations may be
     resent; accepted and revoked ones may not."""
-    require_admin(actor, invitation.account)
+    require_manage_account(actor, invitation.account)
     invitation.refresh_from_db()
     locked = Invitation.unscoped.select_for_update().filter(pk=invitation.pk, accepted_at=None, revoked_at=None)
     if not locked.exists():
-        raise ServiceError(
-            f"This invitation is {invitation.status} and cannot be resent.", code="invalid_transition", status=409,
+        raise Conflict(
+            f"This invitation is {invitation.status} and cannot be resent.", code="invalid_transition",
         )
     token = _issue_token(invitation)
     invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
@@ -116,14 +117,14 @@ def invitation_resend(*, invitation: Invitation, actor: User | None, send_email:
 def invitation_revoke(*, invitation: Invitation, actor: User | None) -> Invitation:
     """One conditional update decides, so a link being accepted at the same moment either
     wins or is revoked, never both."""
-    require_admin(actor, invitation.account)
+    require_manage_account(actor, invitation.account)
     updated = Invitation.objects.for_account(invitation.account).filter(
         pk=invitation.pk, accepted_at=None, revoked_at=None
     ).update(revoked_at=timezone.now())
     invitation.refresh_from_db()
     if not updated:
-        raise ServiceError(
-            f"This invitation is {invitation.status} and cannot be revoked.", code="invalid_transition", status=409,
+        raise Conflict(
+            f"This invitation is {invitation.status} and cannot be revoked.", code="invalid_transition",
         )
     return invitation
 
@@ -138,16 +139,15 @@ def invitation_accept(*, token: str, display_name: str, password: str) -> User:
     """Create the invited login in the inviting account with the invited role. Single use."""
     invitation = invitation_for_token(token)
     if invitation is None:
-        raise ServiceError("This invitation link is not valid.", code="invalid_invitation", status=404)
+        raise NotFound("This invitation link is not valid.", code="invalid_invitation")
     if invitation.status != "pending":
-        raise ServiceError(f"This invitation is {invitation.status}.", code=f"invitation_{invitation.status}",
-                           status=410)
+        raise Gone(f"This invitation is {invitation.status}.", code=f"invitation_{invitation.status}")
     # Single use even when two tabs submit at once: only one conditional update succeeds.
     claimed = Invitation.unscoped.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
         accepted_at=timezone.now()
     )
     if not claimed:
-        raise ServiceError("This invitation has already been used.", code="invitation_accepted", status=410)
+        raise Gone("This invitation has already been used.", code="invitation_accepted")
     user = user_create(
         account=invitation.account, email=invitation.email, password=password,
         role=invitation.role, display_name=display_name,

@@ -1,11 +1,10 @@
 """Pilot setup: what create_pilot_account, invite_user and seed_demo compose."""
 
-from collections.abc import Callable
-
 from django.utils.text import slugify
 
-from accounts.errors import ServiceError
+from accounts.errors import Conflict
 from accounts.models import Account, User
+from accounts.signals import lines_of, starter_content
 
 from .accounts import account_create, user_create
 
@@ -14,29 +13,15 @@ from .accounts import account_create, user_create
 # compose the functions above. The ``*_ensure`` functions return what they found or made and
 # whether they made it, so a second run creates nothing and can say what already existed.
 
-StarterContentLoader = Callable[[Account], str | None]
-_starter_content_loaders: list[StarterContentLoader] = []
-
-
-def starter_content_register(loader: StarterContentLoader) -> StarterContentLoader:
-    """Add a loader of starter content (the global flow library, ...) for every pilot account.
-
-    Apps above accounts register from their ``AppConfig.ready()``: accounts may not import
-    them (DESIGN.md §2). A loader must be idempotent and returns a line for the operator
-    ("Loaded 12 starter flows") or None when it had nothing to do.
-    """
-    if loader not in _starter_content_loaders:
-        _starter_content_loaders.append(loader)
-    return loader
-
-
 def starter_content_registered() -> bool:
-    return bool(_starter_content_loaders)
+    """Whether any app loads starter content (``accounts.signals.starter_content``)."""
+    return starter_content.has_listeners(Account)
 
 
 def starter_content_load(*, account: Account) -> list[str]:
-    """Run every registered starter-content loader for the account; their report lines."""
-    return [line for loader in list(_starter_content_loaders) if (line := loader(account))]
+    """Send ``accounts.signals.starter_content`` for the account; the receivers' report lines
+    ("Loaded 13 starter flows")."""
+    return lines_of(starter_content.send(sender=Account, account=account))
 
 
 def account_ensure(*, name: str, slug: str | None = None, time_zone: str = "UTC") -> tuple[Account, bool]:
@@ -64,8 +49,8 @@ def member_ensure(*, account: Account, email: str, role: str, password: str | No
                            display_name=display_name), True
     if user.account_id != account.id:
         where = f"the account {user.account.name} ({user.account.slug})" if user.account else "platform staff"
-        raise ServiceError(f"{email} already has a login in {where}; one login belongs to one account.",
-                           code="user_exists", status=409)
+        raise Conflict(f"{email} already has a login in {where}; one login belongs to one account.",
+                           code="user_exists")
     return user, False
 
 
@@ -77,8 +62,8 @@ def platform_staff_ensure(*, email: str, password: str, display_name: str = "",
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         if user.account_id is not None:
-            raise ServiceError(f"{email} belongs to an account and cannot be platform staff.",
-                               code="user_exists", status=409)
+            raise Conflict(f"{email} belongs to an account and cannot be platform staff.",
+                               code="user_exists")
         flags = {"is_staff": True, **({"is_superuser": True} if superuser else {})}
         missing = {flag: value for flag, value in flags.items() if getattr(user, flag) != value}
         if missing:

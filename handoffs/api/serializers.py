@@ -3,8 +3,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from handoffs import selectors
-from handoffs.models import BaselineSample, Handoff, HandoffEvent, Urgency
-from handoffs.services import NOTE_MAX
+from handoffs.models import NOTE_MAX, BaselineSample, Handoff, HandoffEvent, Urgency
 from sessions_app.models import TroubleshootingSession
 
 
@@ -64,8 +63,8 @@ class HandoffDetailSerializer(HandoffSerializer):
 
 
 class HandoffEventSerializer(serializers.ModelSerializer):
-    seq = serializers.IntegerField(source="id", read_only=True,
-                                   help_text="The sequence number realtime clients use to notice gaps.")
+    seq = serializers.IntegerField(read_only=True, help_text=(
+        "The account's event number (1, 2, 3, …): realtime clients use it to notice a missed event."))
     event = serializers.SerializerMethodField(help_text="As on the websocket: handoff.<kind>.")
     actor = UserSummarySerializer(read_only=True, allow_null=True)
 

@@ -107,15 +107,15 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
     )
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
-        """The audit trail, oldest first; ``seq`` is the event id (a gap means: resync)."""
+        """The audit trail, oldest first; ``seq`` is the account's event number (a gap means: resync)."""
         handoff = self.get_object()
         events = HandoffEvent.objects.for_account(self.account).filter(handoff=handoff).select_related("actor")
         after = request.query_params.get("after")
         if after not in (None, ""):
             if not after.isdigit():
                 raise ValidationError({"after": ["Use a sequence number."]}, code="invalid")
-            events = events.filter(id__gt=int(after))
-        return Response(HandoffEventSerializer(events.order_by("id"), many=True).data)
+            events = events.filter(seq__gt=int(after))
+        return Response(HandoffEventSerializer(events.order_by("seq"), many=True).data)
 
     @extend_schema(request=None, responses={200: HandoffDetailSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])

@@ -15,6 +15,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import ServiceError
+from resolutionflow.errors import http_status
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def _first_message(errors, path=""):
 def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         body = {"detail": exc.detail, "code": exc.code, **exc.extra}
-        return Response(body, status=exc.status)
+        return Response(body, status=http_status(exc))
     if isinstance(exc, RequestDataTooBig):
         return Response(
             {"detail": "The request body is too large.", "code": "request_too_large"},

@@ -1,13 +1,22 @@
 """Every state change of troubleshooting sessions (STYLE.md §1): the API, the pages, the
-commands and the admin all call these, so each rule lives in one place."""
+commands, the admin and the escalation services all call these, so each rule lives in one
+place (docs/architecture.md)."""
 
-from .access import can_write, require_write, session_activity_register
+from .access import can_write, require_write, session_for_write, session_lock
 from .facts_fixes import FIX_TRANSITIONS, fact_delete, fact_set, fact_update, fix_propose, fix_set_status
 from .flowpilot import current_step, flow_answer, flow_step_back
 from .flows import flow_create, flow_import, flow_update
 from .messages import PostedMessage, message_post
 from .preview import TicketNote, session_preview
-from .sessions import session_create, session_resolve, session_update
+from .sessions import (
+    session_assign,
+    session_create,
+    session_mark_escalated,
+    session_resolve,
+    session_system_line,
+    session_unassign,
+    session_update,
+)
 
 __all__ = [
     "FIX_TRANSITIONS",
@@ -27,9 +36,14 @@ __all__ = [
     "flow_update",
     "message_post",
     "require_write",
-    "session_activity_register",
+    "session_assign",
     "session_create",
+    "session_for_write",
+    "session_lock",
+    "session_mark_escalated",
     "session_preview",
     "session_resolve",
+    "session_system_line",
+    "session_unassign",
     "session_update",
 ]

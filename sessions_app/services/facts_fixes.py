@@ -3,11 +3,11 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.errors import ServiceError
+from accounts.errors import Conflict, NotFound, ServiceError
 from accounts.models import User
 from sessions_app.models import Fact, FactSource, Fix, FixStatus, TroubleshootingSession
 
-from .access import require_open, require_write, session_activity
+from .access import session_activity_send, session_for_write
 from .sessions import touch
 
 FACT_KEY_MAX, FACT_VALUE_MAX = 64, 500
@@ -60,25 +60,34 @@ def fact_upsert(*, session: TroubleshootingSession, key: str, value: str, source
         return fact, True
 
 
+def _fact_again(fact: Fact) -> Fact:
+    """The fact as committed now (the caller holds the session's lock)."""
+    current = Fact.objects.for_account(fact.account).filter(pk=fact.pk).first()
+    if current is None:
+        raise NotFound("That fact was deleted a moment ago.", code="not_found")
+    return current
+
+
 @transaction.atomic
 def fact_set(*, session: TroubleshootingSession, actor: User, key: str, value: str) -> Fact:
-    require_write(user=actor, session=session)
-    require_open(session)
+    session_for_write(session=session, actor=actor)
     fact, changed = fact_upsert(session=session, key=key, value=value, source=FactSource.TECH, author=actor)
     if changed:
         touch(session)
-        session_activity(session=session, actor=actor, kind="fact")
+        session_activity_send(session=session, actor=actor, kind="fact")
     return fact
 
 
 @transaction.atomic
 def fact_update(*, fact: Fact, actor: User, key: str | None = None, value: str | None = None) -> Fact:
+    """Rename or change a fact. Raises ``NotFound`` (deleted a moment ago), ``Conflict``
+    (``duplicate_fact``), ``ServiceError`` (``invalid_fact``), and what ``session_for_write`` raises."""
     session = fact.session
-    require_write(user=actor, session=session)
-    require_open(session)
+    session_for_write(session=session, actor=actor)
+    fact = _fact_again(fact)
     new_key = _normalise_key(key) if key is not None else fact.key
     if new_key != fact.key and Fact.objects.for_account(session.account).filter(session=session, key=new_key).exists():
-        raise ServiceError(f"This session already has a fact named {new_key}.", code="duplicate_fact", status=409)
+        raise Conflict(f"This session already has a fact named {new_key}.", code="duplicate_fact")
     fact.key = new_key
     if value is not None:
         value = value.strip()
@@ -86,20 +95,23 @@ def fact_update(*, fact: Fact, actor: User, key: str | None = None, value: str |
             raise ServiceError(f"A fact needs a value of 1 to {FACT_VALUE_MAX} characters.", code="invalid_fact")
         fact.value = value
     fact.source, fact.author = FactSource.TECH, actor
-    fact.save(update_fields=["key", "value", "source", "author", "updated_at"])
+    try:
+        with transaction.atomic():
+            fact.save(update_fields=["key", "value", "source", "author", "updated_at"])
+    except IntegrityError:  # an assistant reply set the same key outside the lock's reach
+        raise Conflict(f"This session already has a fact named {new_key}.", code="duplicate_fact") from None
     touch(session)
-    session_activity(session=session, actor=actor, kind="fact")
+    session_activity_send(session=session, actor=actor, kind="fact")
     return fact
 
 
 @transaction.atomic
 def fact_delete(*, fact: Fact, actor: User) -> None:
     session = fact.session
-    require_write(user=actor, session=session)
-    require_open(session)
-    fact.delete()
+    session_for_write(session=session, actor=actor)
+    _fact_again(fact).delete()
     touch(session)
-    session_activity(session=session, actor=actor, kind="fact")
+    session_activity_send(session=session, actor=actor, kind="fact")
 
 
 def fix_create(*, session: TroubleshootingSession, title: str, steps: str = "", source: str = "",
@@ -118,11 +130,10 @@ def fix_create(*, session: TroubleshootingSession, title: str, steps: str = "", 
 
 @transaction.atomic
 def fix_propose(*, session: TroubleshootingSession, actor: User, title: str, steps: str = "") -> Fix:
-    require_write(user=actor, session=session)
-    require_open(session)
+    session_for_write(session=session, actor=actor)
     fix = fix_create(session=session, title=title, steps=steps, proposed_by=actor)
     touch(session)
-    session_activity(session=session, actor=actor, kind="fix")
+    session_activity_send(session=session, actor=actor, kind="fix")
     return fix
 
 
@@ -131,19 +142,18 @@ def fix_set_status(*, fix: Fix, actor: User, status: str, outcome_note: str = ""
     """Move a fix along FIX_TRANSITIONS. Only one fix is active at a time: making another
     active while one is being tried is refused, naming the one in progress."""
     session = fix.session
-    require_write(user=actor, session=session)
-    require_open(session)
+    session_for_write(session=session, actor=actor)
     if status not in FixStatus.values:
         raise ServiceError(f"{status!r} is not a fix status.", code="invalid_status")
     current = Fix.objects.for_account(session.account).select_for_update().get(pk=fix.pk)
     if status not in FIX_TRANSITIONS[FixStatus(current.status)]:
-        raise ServiceError(f"A {current.status} fix cannot become {status}.", code="invalid_transition",
-                           status=409, extra={"status": current.status})
+        raise Conflict(f"A {current.status} fix cannot become {status}.", code="invalid_transition",
+                       extra={"status": current.status})
     if status == FixStatus.ACTIVE:
         other = Fix.objects.for_account(session.account).filter(session=session, status=FixStatus.ACTIVE).first()
         if other is not None:
-            raise ServiceError(f"“{other.title}” is being tried; mark how it went before starting another fix.",
-                               code="another_fix_active", status=409, extra={"active_fix": str(other.pk)})
+            raise Conflict(f"“{other.title}” is being tried; mark how it went before starting another fix.",
+                               code="another_fix_active", extra={"active_fix": str(other.pk)})
     now = timezone.now()
     current.status = status
     if status in (FixStatus.WORKED, FixStatus.FAILED, FixStatus.SKIPPED):
@@ -153,8 +163,7 @@ def fix_set_status(*, fix: Fix, actor: User, status: str, outcome_note: str = ""
             current.save(update_fields=["status", "outcome_note", "outcome_at", "updated_at"])
     except IntegrityError as exc:
         # Two fixes made active at the same instant: the database's one-active rule decides.
-        raise ServiceError("Another fix was made active a moment ago.", code="another_fix_active",
-                           status=409) from exc
+        raise Conflict("Another fix was made active a moment ago.", code="another_fix_active") from exc
     touch(session)
-    session_activity(session=session, actor=actor, kind="fix")
+    session_activity_send(session=session, actor=actor, kind="fix")
     return current

@@ -9,11 +9,13 @@ is refused with 403 ``library_flow_read_only``: it is visible, so "not found" wo
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from accounts.errors import ServiceError
+from accounts.errors import Conflict, NotPermitted, ServiceError
 from accounts.models import Account, User
+from accounts.rules import require
 from sessions_app.flows.graph import FlowValidationError
 from sessions_app.flows.library import ImportReport, document_from_dict, import_flows
 from sessions_app.models import Flow
+from sessions_app.rules import may_manage_flows
 
 # What an edit may change; a change to any of the content fields raises the version, so a
 # session's recorded ``flow_version`` always names one graph, and a re-import of the old
@@ -22,10 +24,7 @@ CONTENT_FIELDS = ("name", "description", "graph", "tags", "keywords")
 EDITABLE_FIELDS = (*CONTENT_FIELDS, "is_active")
 
 
-def _require_admin(actor: User, account: Account) -> None:
-    if actor.account_id != account.id or not actor.is_account_admin:
-        raise ServiceError("Only an admin of this account may change its flows.", code="permission_denied",
-                           status=403)
+FLOWS_REFUSED = "Only an admin of this account may change its flows."
 
 
 def _save(flow: Flow, **save_kwargs) -> Flow:
@@ -35,8 +34,7 @@ def _save(flow: Flow, **save_kwargs) -> Flow:
             flow.save(**save_kwargs)
     except IntegrityError as exc:
         # full_clean checked the slug; only a concurrent create with the same slug gets here.
-        raise ServiceError("This account already has a flow with this slug.", code="duplicate_slug",
-                           status=409) from exc
+        raise Conflict("This account already has a flow with this slug.", code="duplicate_slug") from exc
     return flow
 
 
@@ -45,7 +43,7 @@ def flow_create(*, account: Account, actor: User, name: str, graph, slug: str = 
                 version: int = 1, tags: list[str] | None = None, keywords: list[str] | None = None,
                 is_active: bool = True) -> Flow:
     """A new flow of the account; an invalid graph is refused with every problem listed."""
-    _require_admin(actor, account)
+    require(may_manage_flows(actor, account), FLOWS_REFUSED)
     name = name.strip()
     slug = slug.strip() or slugify(name)[:80].strip("-")
     if not slug:
@@ -58,12 +56,12 @@ def flow_create(*, account: Account, actor: User, name: str, graph, slug: str = 
 @transaction.atomic
 def flow_update(*, flow: Flow, actor: User, **changes) -> Flow:
     if flow.is_global:
-        raise ServiceError(
+        raise NotPermitted(
             "This flow belongs to the shared starter library and cannot be edited. Create or import a flow "
             "with the same slug to replace it for your account.",
-            code="library_flow_read_only", status=403,
+            code="library_flow_read_only",
         )
-    _require_admin(actor, flow.account)
+    require(may_manage_flows(actor, flow.account), FLOWS_REFUSED)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", code="invalid")
@@ -83,7 +81,7 @@ def flow_update(*, flow: Flow, actor: User, **changes) -> Flow:
 def flow_import(*, account: Account, actor: User, documents: list) -> ImportReport:
     """Import flow documents (parsed JSON) into the account's own flows. All or nothing: one
     bad document refuses the batch with every problem of every document listed."""
-    _require_admin(actor, account)
+    require(may_manage_flows(actor, account), FLOWS_REFUSED)
     if not documents:
         raise ServiceError("Send a flow document, or a list of them.", code="empty_import")
     parsed, problems = [], []

@@ -12,7 +12,7 @@ from sessions_app import assistant
 from sessions_app.assistant.base import AssistantReply, ConversationContext, FixSummary
 from sessions_app.models import Fact, FactSource, Fix, Message, MessageKind, SessionMode, TroubleshootingSession
 
-from .access import require_open, require_write, session_activity
+from .access import session_activity_send, session_for_write, session_lock
 from .facts_fixes import fact_upsert, fix_create
 from .sessions import touch
 
@@ -64,13 +64,12 @@ def message_post(*, session: TroubleshootingSession, actor: User, body: str,
         raise ServiceError(f"A message has at most {MESSAGE_MAX} characters; attach long logs as a note in parts.",
                            code="message_too_long")
     with transaction.atomic():
-        require_write(user=actor, session=session)
-        require_open(session)
+        session_for_write(session=session, actor=actor)
         message = Message.objects.for_account(session.account).create(
             session=session, account=session.account, author=actor, kind=kind, body=body
         )
         touch(session)
-        session_activity(session=session, actor=actor, kind="note" if kind == MessageKind.NOTE else "message")
+        session_activity_send(session=session, actor=actor, kind="note" if kind == MessageKind.NOTE else "message")
     posted = PostedMessage(message=message)
     if kind != MessageKind.TECH or session.mode != SessionMode.ASSISTANT:
         return posted
@@ -81,6 +80,7 @@ def message_post(*, session: TroubleshootingSession, actor: User, body: str,
 
 @transaction.atomic
 def _save_reply(session: TroubleshootingSession, reply: AssistantReply, posted: PostedMessage) -> None:
+    session_lock(session)  # the facts and fixes below decide on what the session has now
     if reply.notice:
         posted.notice = Message.objects.for_account(session.account).create(
             session=session, account=session.account, kind=MessageKind.SYSTEM, body=reply.notice

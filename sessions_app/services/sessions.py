@@ -1,8 +1,10 @@
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import ServiceError
+from accounts.errors import Conflict, NotFound, NotPermitted, ServiceError
 from accounts.models import Account, User
+from accounts.rules import require
+from sessions_app import rules
 from sessions_app.models import (
     Flow,
     Message,
@@ -12,15 +14,13 @@ from sessions_app.models import (
     TroubleshootingSession,
 )
 
-from .access import require_open, require_write, session_activity
+from .access import session_activity_send, session_for_write
 
 EDITABLE_FIELDS = ("title", "problem", "client_name", "ticket_ref")
 
 
 def _require_engineer(user: User) -> None:
-    if not user.is_engineer_or_admin:
-        raise ServiceError("Viewers have read-only access; starting a session needs an engineer.",
-                           code="permission_denied", status=403)
+    require(rules.may_start_session(user), "Viewers have read-only access; starting a session needs an engineer.")
 
 
 @transaction.atomic
@@ -29,7 +29,7 @@ def session_create(*, account: Account, owner: User, mode: str, title: str = "",
     """Open a session. FlowPilot sessions snapshot the flow's graph and stand on its start step."""
     _require_engineer(owner)
     if owner.account_id != account.id:
-        raise ServiceError("The owner must belong to the account.", code="permission_denied", status=403)
+        raise NotPermitted("The owner must belong to the account.", code="permission_denied")
     title, problem = title.strip(), problem.strip()
     if mode not in SessionMode.values:
         raise ServiceError(f"{mode!r} is not a mode; use assistant or flow.", code="invalid_mode")
@@ -39,7 +39,7 @@ def session_create(*, account: Account, owner: User, mode: str, title: str = "",
         if flow is None:
             raise ServiceError("A FlowPilot session needs a flow.", code="flow_required")
         if not Flow.objects.available_to(account).filter(pk=flow.pk).exists():
-            raise ServiceError("That flow is not in this account's library.", code="not_found", status=404)
+            raise NotFound("That flow is not in this account's library.", code="not_found")
         session.flow, session.flow_version, session.flow_graph = flow, flow.version, flow.graph
         session.current_step = flow.graph["start"]
         session.title = title or flow.name
@@ -64,7 +64,9 @@ def _title_from(problem: str) -> str:
 
 @transaction.atomic
 def session_update(*, session: TroubleshootingSession, actor: User, **changes) -> TroubleshootingSession:
-    require_write(user=actor, session=session)
+    """Change title, problem, client or ticket (also of a resolved session: a ticket number
+    may need correcting). Raises ``NotPermitted`` and ``ServiceError`` (``invalid``)."""
+    session_for_write(session=session, actor=actor, open_only=False)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", code="invalid")
@@ -79,25 +81,68 @@ def session_update(*, session: TroubleshootingSession, actor: User, **changes) -
 
 @transaction.atomic
 def session_resolve(*, session: TroubleshootingSession, actor: User, resolution: str) -> TroubleshootingSession:
-    """Close the session as fixed, with what fixed it (it feeds the assistant's matching)."""
-    require_write(user=actor, session=session)
+    """Close the session as fixed, with what fixed it (it feeds the assistant's matching).
+
+    The one path to "resolved", for the session page, the API and the escalation's Resolve
+    alike: the ``session_activity`` receivers (handoffs) close its live escalation in the same
+    transaction. Raises ``ServiceError`` (``resolution_required``), ``NotPermitted``,
+    ``Conflict`` (``session_closed``)."""
     resolution = resolution.strip()
     if not resolution:
         raise ServiceError("Say what fixed it: the resolution note goes into the ticket.", code="resolution_required")
+    session_for_write(session=session, actor=actor)
     now = timezone.now()
-    # Conditional: a session resolved (or escalated elsewhere) a moment ago is not resolved twice.
-    updated = TroubleshootingSession.objects.for_account(session.account).filter(
-        pk=session.pk, status__in=[SessionStatus.ACTIVE, SessionStatus.ESCALATED]
-    ).update(status=SessionStatus.RESOLVED, resolution=resolution, resolved_at=now, updated_at=now, assignee=None)
-    session.refresh_from_db()
-    if not updated:
-        require_open(session)
-    Message.objects.for_account(session.account).create(
-        session=session, account=session.account, author=actor, kind=MessageKind.SYSTEM,
-        body=f"Resolved by {actor.name}: {resolution}",
-    )
-    session_activity(session=session, actor=actor, kind="resolve")
+    _set(session, status=SessionStatus.RESOLVED, resolution=resolution, resolved_at=now, assignee=None)
+    session_system_line(session=session, body=f"Resolved by {actor.name}: {resolution}", author=actor)
+    session_activity_send(session=session, actor=actor, kind="resolve")
     return session
+
+
+# ---- the session's side of an escalation ----------------------------------------------
+# sessions_app owns session state: the escalation services (handoffs) change a session only
+# through these. Each expects to run inside the caller's transaction after ``session_lock``
+# (the session's lock before the escalation's: docs/architecture.md, "Locks").
+
+
+def _set(session: TroubleshootingSession, **changes) -> None:
+    changes["updated_at"] = timezone.now()
+    TroubleshootingSession.objects.for_account(session.account).filter(pk=session.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(session, field if field != "assignee" else "assignee_id", getattr(value, "pk", value))
+
+
+def session_system_line(*, session: TroubleshootingSession, body: str, author: User | None = None,
+                        kind: str = MessageKind.SYSTEM) -> Message:
+    """Add a line to the transcript that no assistant answers (system lines and notes)."""
+    return Message.objects.for_account(session.account).create(session=session, account=session.account,
+                                                               author=author, kind=kind, body=body)
+
+
+def session_mark_escalated(*, session: TroubleshootingSession, line: str) -> None:
+    """active → escalated, with ``line`` in the transcript. The caller holds ``session_lock``
+    and has checked the session is active (``Conflict`` ``session_closed`` otherwise)."""
+    if session.status != SessionStatus.ACTIVE:
+        raise Conflict(f"This session is {session.status}; only an active session can be escalated.",
+                       code="session_closed", extra={"status": session.status})
+    _set(session, status=SessionStatus.ESCALATED)
+    session_system_line(session=session, body=line)
+
+
+def session_assign(*, session: TroubleshootingSession, engineer: User, line: str) -> None:
+    """The engineer who picked up the escalation may now write in the session."""
+    _set(session, status=SessionStatus.ESCALATED, assignee=engineer)
+    session_system_line(session=session, body=line)
+
+
+def session_unassign(*, session: TroubleshootingSession, line: str, reopen: bool, author: User | None = None,
+                     kind: str = MessageKind.SYSTEM) -> None:
+    """Take the assignee away: a release (``reopen=False``: still escalated) or a return or a
+    cancel (``reopen=True``: active again, for the technician)."""
+    changes = {"assignee": None}
+    if reopen and session.status == SessionStatus.ESCALATED:
+        changes["status"] = SessionStatus.ACTIVE
+    _set(session, **changes)
+    session_system_line(session=session, body=line, author=author, kind=kind)
 
 
 def touch(session: TroubleshootingSession) -> None:

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .. import selectors
+from .. import rules, selectors
 from ..models import SessionStatus
 from ..views.common import resume_url
 
@@ -32,7 +32,7 @@ def my_open_sessions(context, limit=6):
         return {"show": False}
     sessions = selectors.session_list(account=user.account).filter(
         owner=user, status__in=[SessionStatus.ACTIVE, SessionStatus.ESCALATED])[:limit]
-    return {"show": True, "sessions": sessions, "can_start": user.is_engineer_or_admin}
+    return {"show": True, "sessions": sessions, "can_start": rules.may_start_session(user)}
 
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")

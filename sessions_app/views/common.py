@@ -18,16 +18,17 @@ from datetime import datetime
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django_htmx.http import HttpResponseClientRedirect
 
+from accounts import rules as account_rules
 from accounts.errors import ServiceError
+from resolutionflow.errors import http_status
+from resolutionflow.middleware import answers_json
 
 from .. import selectors, services
 from ..assistant.extract import KEYS as FACT_KEYS
@@ -40,22 +41,17 @@ SESSION_HEADER = "X-Session-Id"
 
 
 def member_required(view=None, *, api=False):
-    """Login required, and a user of an account (platform staff have no sessions).
+    """A user of an account (``accounts.rules.is_member``; platform staff have no sessions).
 
-    Pages send anonymous visitors to log in (htmx requests by a client-side redirect);
-    ``api=True`` endpoints, called by page scripts, answer 401 JSON instead. (Times show in
+    Login itself is required by ``resolutionflow.middleware.LoginRequiredMiddleware``;
+    ``api=True`` endpoints, called by page scripts, answer JSON there and here. (Times show in
     the account's time zone: ``accounts.middleware.AccountTimezoneMiddleware`` sees to that.)
     """
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                if api:
-                    return JsonResponse({"detail": "Log in first.", "code": "not_authenticated"}, status=401)
-                return _to_login(request)
-            if user.account_id is None:
+            if not account_rules.is_member(request.user):
                 if api:
                     return JsonResponse({"detail": "Sessions belong to an account.", "code": "no_account"},
                                         status=403)
@@ -63,18 +59,9 @@ def member_required(view=None, *, api=False):
                                                               "staff have none."}, status=403)
             return view(request, *args, **kwargs)
 
-        return wrapper
+        return answers_json(wrapper) if api else wrapper
 
     return decorate(view) if view is not None else decorate
-
-
-def _to_login(request):
-    if request.method == "GET":
-        next_url = request.get_full_path()
-    else:  # after logging in, come back to the page, not to a POST-only endpoint
-        next_url = (request.htmx.current_url_abs_path if request.htmx else None) or reverse("home")
-    login_url = redirect_to_login(next_url).url
-    return HttpResponseClientRedirect(login_url) if request.htmx else redirect(login_url)
 
 
 def forbidden(request, reason):
@@ -88,7 +75,7 @@ def session_or_404(request, session_id):
 
 def refusal(exc: ServiceError | ValidationError) -> tuple[str, int]:
     if isinstance(exc, ServiceError):
-        return exc.detail, exc.status
+        return exc.detail, http_status(exc)
     return " ".join(exc.messages), 400
 
 
@@ -180,7 +167,7 @@ def _read_only_reason(user, session) -> str:
         return ""
     if services.can_write(user=user, session=session):
         return ""
-    if user.is_viewer:
+    if account_rules.is_viewer(user):
         return "You are a viewer: you can read this session but not change it."
     return f"This is {session.owner.name}'s session: you can read it; only they or an admin can change it."
 

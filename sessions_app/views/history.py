@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ServiceError
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms import HistoryFilterForm, NewSessionForm
 from ..models import SessionMode
 from .common import forbidden, member_required, session_url
@@ -34,7 +34,7 @@ def history(request):
         filters, status = {}, 400
     filters.setdefault("mode", SessionMode.ASSISTANT)
     # People who own sessions mostly look for their own; viewers own none.
-    filters.setdefault("owner", "all" if user.is_viewer else "mine")
+    filters.setdefault("owner", "mine" if rules.may_start_session(user) else "all")
     sessions = selectors.session_search(
         account=user.account, user=user, mode=filters["mode"], status=filters.get("status"),
         owner="me" if filters["owner"] == "mine" else None, client=filters.get("client"), q=filters.get("q"),
@@ -74,7 +74,7 @@ def session_new(request):
     """Choose Assistant or FlowPilot (and the runbook), say what is wrong, start.
     ``?mode=flow&flow=<id>`` preselects a runbook (the command palette links there)."""
     user = request.user
-    if not user.is_engineer_or_admin:
+    if not rules.may_start_session(user):
         return forbidden(request, "Viewers can read sessions but not start them.")
     account = user.account
     status = 200

@@ -9,7 +9,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import selectors
+from accounts import rules as account_rules
+from resolutionflow.middleware import answers_json
+
+from .. import rules, selectors
 from .common import member_required, resume_url
 
 logger = logging.getLogger("sessions_app.client")
@@ -18,6 +21,7 @@ REPORT_KINDS = {"session_mismatch"}
 REPORT_MAX_BYTES = 4096
 
 
+@answers_json
 @never_cache
 @require_GET
 def palette(request):
@@ -25,13 +29,11 @@ def palette(request):
     admins), one FlowPilot entry per runbook of the account, Session History, the user's
     recent sessions and the pages they may see."""
     user = request.user
-    if not user.is_authenticated:
-        return JsonResponse({"detail": "Log in first.", "code": "not_authenticated"}, status=401)
     items = []
     account = user.account
     if account is not None:
         new_url = reverse("sessions:new")
-        if user.is_engineer_or_admin:
+        if rules.may_start_session(user):
             items.append(_item("new-assistant", "New Assistant session", "Start", f"{new_url}?mode=assistant",
                                keywords="chat ai start create"))
             for flow in selectors.flow_list(account=account).order_by("name"):
@@ -47,7 +49,7 @@ def palette(request):
                                resume_url(session), hint=hint,
                                keywords=f"{session.get_mode_display()} resume"))
     items.append(_item("page:home", "Home", "Pages", reverse("home")))
-    if user.is_account_admin:
+    if account_rules.is_admin(user):
         items.append(_item("page:account", "Account Management", "Pages", reverse("account_manage"),
                            keywords="people users invitations settings"))
     if user.is_staff:

@@ -1,6 +1,7 @@
 """Pilot-setup commands: create_pilot_account, invite_user, seed_demo."""
 
 import re
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
@@ -11,7 +12,8 @@ from django.core.management.base import CommandError
 from accounts import demo, services
 from accounts.errors import ServiceError
 from accounts.models import Account, Invitation, Role, User
-from accounts.services import pilot
+from accounts.signals import demo_content, starter_content
+from sessions_app.flows.library import starter_library_ensure
 
 STRONG = "a-long-enough-pass-42"
 LINK = re.compile(r"https?://\S+/invitations/(?P<token>[^/\s]+)/")
@@ -34,12 +36,23 @@ def counts():
             Invitation.unscoped.filter(accepted_at=None, revoked_at=None).count())
 
 
+@contextmanager
+def connected(signal, receiver):
+    """``receiver`` connected to ``signal`` for the block."""
+    signal.connect(receiver, sender=Account, dispatch_uid="test-receiver")
+    try:
+        yield
+    finally:
+        signal.disconnect(sender=Account, dispatch_uid="test-receiver")
+
+
 @pytest.fixture
-def starter_loaders(monkeypatch):
-    """The registered starter-content loaders, emptied for the test and restored after it."""
-    loaders = []
-    monkeypatch.setattr(pilot, "_starter_content_loaders", loaders)
-    return loaders
+def starter_loaders():
+    """sessions_app's starter library disconnected for the test (and connected again after),
+    so a pilot gets only what the test connects."""
+    starter_content.disconnect(sender=Account, dispatch_uid="sessions_app.starter_library")
+    yield
+    starter_content.connect(starter_library_ensure, sender=Account, dispatch_uid="sessions_app.starter_library")
 
 
 # ---- --help --------------------------------------------------------------------------------
@@ -148,15 +161,15 @@ def test_an_unknown_time_zone_is_refused(db, starter_loaders):
     assert not Account.objects.exists()
 
 
-def test_registered_starter_content_is_loaded_for_the_pilot(db, starter_loaders):
+def test_connected_starter_content_is_loaded_for_the_pilot(db, starter_loaders):
     seen = []
 
-    def load_flows(account):
+    def load_flows(account, **_signal):
         seen.append(account.slug)
         return f"Loaded 3 starter flows into {account.name}."
 
-    services.starter_content_register(load_flows)
-    output = run("create_pilot_account", "Fabrikam Support", admin_email="ana@fabrikam.test", no_email=True)
+    with connected(starter_content, load_flows):
+        output = run("create_pilot_account", "Fabrikam Support", admin_email="ana@fabrikam.test", no_email=True)
     assert seen == ["fabrikam-support"] and "Loaded 3 starter flows into Fabrikam Support." in output
 
 
@@ -255,17 +268,15 @@ def test_seeding_refuses_without_debug(db, settings):
     assert not Account.objects.exists()
 
 
-def test_registered_demo_content_is_seeded_with_the_demo_accounts(db, monkeypatch):
-    loaders = []
-    monkeypatch.setattr(demo, "_demo_content_loaders", loaders)
+def test_connected_demo_content_is_seeded_with_the_demo_accounts(db):
     seen = []
 
-    def load_sessions(accounts):
+    def load_sessions(accounts, **_signal):
         seen.append(sorted(accounts))
         return "Added 2 demo sessions."
 
-    demo.demo_content_register(load_sessions)
-    assert "Added 2 demo sessions." in seed()
+    with connected(demo_content, load_sessions):
+        assert "Added 2 demo sessions." in seed()
     assert seen == [["demo", "outsider"]]
 
 

@@ -72,7 +72,7 @@ def test_an_anonymous_post_is_sent_to_log_in_and_changes_nothing(client, northwi
     before = snapshot(northwind)
 
     for url, data in post_endpoints(engineer, pending):
-        response = client.post(url, data)
+        response = client.post(url, data, headers={"Referer": "http://testserver/account/"})
         assert response.status_code == 302, url
         assert response.url == "/login/?next=/account/"
 
@@ -81,7 +81,7 @@ def test_an_anonymous_post_is_sent_to_log_in_and_changes_nothing(client, northwi
 
 def test_an_anonymous_htmx_request_redirects_the_whole_page_to_login(client, engineer):
     response = client.post(f"/account/users/{engineer.pk}/role/", {"role": "admin"},
-                           headers={"HX-Request": "true"})
+                           headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/account/"})
 
     assert response.headers["HX-Redirect"] == "/login/?next=/account/"
     assert User.objects.get(pk=engineer.pk).role == Role.ENGINEER

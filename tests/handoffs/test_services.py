@@ -9,6 +9,7 @@ from django.db import connection
 from accounts.errors import ServiceError
 from handoffs import services
 from handoffs.models import EventKind, Handoff, HandoffEvent, HandoffStatus
+from resolutionflow.errors import http_status
 from sessions_app import services as session_services
 from sessions_app.models import SessionStatus, TroubleshootingSession
 from tests.factories import UserFactory
@@ -43,7 +44,7 @@ def refused(call, code, status=None):
         call()
     assert exc.value.code == code, exc.value.detail
     if status:
-        assert exc.value.status == status
+        assert http_status(exc.value) == status
     return exc.value
 
 

@@ -112,9 +112,9 @@ def test_an_escalation_is_posted_signed_in_a_body_slack_and_teams_accept(
     assert body["text"].startswith("Critical escalation from Jamie Junior: “Exchange rejects outside mail”")
     assert "Harbor Dental, T-77" in body["text"] and f"/escalations/{handoff.pk}/" in body["text"]
     assert body["event"] == "handoff.created"
-    assert body["seq"] == HandoffEvent.unscoped.get(handoff=handoff).id
+    assert body["seq"] == HandoffEvent.unscoped.get(handoff=handoff).seq == 1
     assert body["handoff"]["id"] == str(handoff.pk) and body["handoff"]["status"] == "open"
-    assert body["handoff"]["ticket_ref"] == "T-77"
+    assert body["handoff"]["session"]["ticket_ref"] == "T-77"
     assert body["account"] == {"id": str(northwind.pk), "name": "Northwind IT", "slug": "northwind"}
     assert body["actor"]["name"] == "Jamie Junior"
 

@@ -77,7 +77,7 @@ escalate = database_sync_to_async(lambda session, actor, **kw: services.handoff_
 claim = database_sync_to_async(lambda handoff, actor: services.handoff_claim(handoff=handoff, actor=actor))
 release = database_sync_to_async(lambda handoff, actor: services.handoff_release(handoff=handoff, actor=actor))
 event_ids = database_sync_to_async(lambda handoff: list(HandoffEvent.unscoped.filter(handoff=handoff)
-                                                        .order_by("id").values_list("id", flat=True)))
+                                                        .order_by("seq").values_list("seq", flat=True)))
 
 
 # ---- who may open the session socket --------------------------------------------------------

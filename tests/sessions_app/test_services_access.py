@@ -6,9 +6,10 @@ import pytest
 
 from accounts.errors import ServiceError
 from accounts.models import Role
+from resolutionflow.errors import http_status
 from sessions_app.models import SessionStatus, TroubleshootingSession
-from sessions_app.services import can_write, fact_set, require_write, session_activity_register
-from sessions_app.services.access import _activity_hooks
+from sessions_app.services import can_write, fact_set, require_write
+from sessions_app.signals import session_activity
 from tests.factories import UserFactory
 
 from .factories import SessionFactory
@@ -19,7 +20,7 @@ def refused(code, status=None):
     with pytest.raises(ServiceError) as info:
         yield info
     assert info.value.code == code, info.value.detail
-    assert status is None or info.value.status == status
+    assert status is None or http_status(info.value) == status
 
 
 @pytest.fixture
@@ -88,23 +89,28 @@ def test_another_accounts_user_is_told_the_session_does_not_exist(session, outsi
         require_write(user=outsider_admin, session=session)
 
 
-def test_every_write_in_a_session_calls_the_registered_activity_hooks(session, engineer, monkeypatch):
-    monkeypatch.setattr("sessions_app.services.access._activity_hooks", list(_activity_hooks))
+@contextmanager
+def activity_received():
+    """Connect a receiver to ``session_activity`` for the block; yields what it received."""
     seen = []
 
-    def hook(*, session, actor, kind):
+    def receiver(*, session, actor, kind, **_signal):
         seen.append((session.pk, actor.pk, kind))
 
-    assert session_activity_register(hook) is hook
-    session_activity_register(hook)  # registering twice does not call twice
-    fact_set(session=session, actor=engineer, key="os", value="Windows 11")
+    session_activity.connect(receiver, dispatch_uid="test-activity")
+    try:
+        yield seen
+    finally:
+        session_activity.disconnect(dispatch_uid="test-activity")
+
+
+def test_every_write_in_a_session_sends_the_activity_signal(session, engineer):
+    with activity_received() as seen:
+        fact_set(session=session, actor=engineer, key="os", value="Windows 11")
     assert seen == [(session.pk, engineer.pk, "fact")]
 
 
-def test_a_refused_write_calls_no_hook(session, senior, monkeypatch):
-    monkeypatch.setattr("sessions_app.services.access._activity_hooks", [])
-    seen = []
-    session_activity_register(lambda **kwargs: seen.append(kwargs))
-    with refused("permission_denied"):
+def test_a_refused_write_sends_no_activity(session, senior):
+    with activity_received() as seen, refused("permission_denied"):
         fact_set(session=session, actor=senior, key="os", value="Windows 11")
     assert seen == []

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import pytest
 
 from accounts.errors import ServiceError
+from resolutionflow.errors import http_status
 from sessions_app.models import Fact, FactSource, Fix, FixStatus, SessionStatus, TroubleshootingSession
 from sessions_app.services import (
     FIX_TRANSITIONS,
@@ -26,7 +27,7 @@ def refused(code, status=None):
     with pytest.raises(ServiceError) as info:
         yield info
     assert info.value.code == code, info.value.detail
-    assert status is None or info.value.status == status
+    assert status is None or http_status(info.value) == status
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 
 from accounts.errors import ServiceError
+from resolutionflow.errors import http_status
 from sessions_app.assistant.base import AssistantReply, ConversationContext, ProposedFix
 from sessions_app.models import Fact, FactSource, Fix, FixStatus, Message, MessageKind
 from sessions_app.services import message_post, session_resolve
@@ -20,7 +21,7 @@ def refused(code, status=None):
     with pytest.raises(ServiceError) as info:
         yield info
     assert info.value.code == code, info.value.detail
-    assert status is None or info.value.status == status
+    assert status is None or http_status(info.value) == status
 
 
 class FakeAssistant:

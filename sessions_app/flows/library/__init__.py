@@ -195,8 +195,8 @@ def load_library(*, account=None, directory: Path | None = None) -> ImportReport
     return import_flow_files(paths=starter_files(directory), account=account)
 
 
-def starter_library_ensure(account=None) -> str | None:
-    """A starter-content loader for ``accounts.services.starter_content_register``: keeps the
+def starter_library_ensure(account=None, **_signal) -> str | None:
+    """A starter-content loader receiving ``accounts.signals.starter_content``: keeps the
     global library current (the account does not matter: the library is shared) and says
     so only when something changed."""
     report = load_library()

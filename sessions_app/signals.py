@@ -1,0 +1,16 @@
+"""Signals sessions_app sends, so apps above it can react without sessions_app importing them
+(DESIGN.md §2: ``handoffs`` → ``sessions_app`` → ``accounts``).
+
+``session_activity``: sent as ``send(sender=TroubleshootingSession, session=, actor=, kind=)``
+inside the transaction of every write a person makes in a session, after the session row is
+locked (``kind`` is one of ``ACTIVITY_KINDS``). ``handoffs`` listens to stamp an escalation's
+first action and to close its live escalation when the session is resolved. Receivers run in
+the writer's transaction, so an exception in one rolls the write back: nothing is lost
+silently.
+"""
+
+from django.dispatch import Signal
+
+ACTIVITY_KINDS = ("message", "note", "fact", "fix", "flow_answer", "resolve", "return")
+
+session_activity = Signal()
