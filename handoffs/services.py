@@ -176,6 +176,7 @@ def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
 
 
 def _require_claimant(handoff: Handoff, actor: User, action: str) -> None:
+    require(account_rules.may_work(actor), f"Viewers cannot {action.split()[0]} escalations.")
     if handoff.status != HandoffStatus.CLAIMED:
         raise _transition_error(handoff, action)
     require(rules.may_act_on_claim(handoff, actor),
