@@ -1,4 +1,4 @@
-"""Personas shared by every test (STYLE.md §5).
+"""Personas shared by every test (docs/architecture.md#tests).
 
 ``northwind`` is the MSP under test: Vera (viewer), Jamie (junior engineer), Sam (senior
 engineer) and Ada (admin). ``outsider`` is another MSP with its own admin, Olga; nothing of

@@ -1,5 +1,6 @@
 # Apps that depend on accounts add their links (handoffs: "Escalations" with the open count)
-# by receiving ``accounts.signals.nav_items``, so accounts never imports them (DESIGN.md §2).
+# by receiving ``accounts.signals.nav_items``, so accounts never imports them (docs/architecture.md#rooms-and-
+# dependencies).
 from . import rules
 from .models import User
 from .signals import nav_items

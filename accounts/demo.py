@@ -12,7 +12,7 @@ real pilot. Seeding is idempotent and converges: a second run creates nothing, a
 demo login's password, role or active flag if someone changed it, so the printed logins work.
 
 Sessions and escalations come from the apps above accounts, which accounts may not import
-(DESIGN.md §2): they receive ``accounts.signals.demo_content``, connected in their
+(docs/architecture.md#rooms-and-dependencies): they receive ``accounts.signals.demo_content``, connected in their
 ``AppConfig.ready()``, and ``seed`` runs it after the accounts and logins exist.
 """
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 
 class AccountTimezoneMiddleware:
-    """Pages show times in the signed-in user's account time zone (DESIGN.md §3)."""
+    """Pages show times in the signed-in user's account time zone (docs/architecture.md#domain-and-state-machine)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,4 +1,4 @@
-"""The API's role gates (DESIGN.md §4), each one predicate of ``accounts.rules``.
+"""The API's role gates (docs/architecture.md#rules), each one predicate of ``accounts.rules``.
 
 Viewsets declare one per action (``ScopedViewSetMixin.action_permissions``); the object
 rules (may this user claim this escalation?) are enforced by the services the actions call,

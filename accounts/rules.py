@@ -1,4 +1,4 @@
-"""Who may do what in an account (DESIGN.md §4), role included, written once.
+"""Who may do what in an account (docs/architecture.md#rules), role included, written once.
 
 Every entry point asks these predicates and nothing else: the API's permission classes
 (``accounts.permissions``), the page decorators, the templates (through the ``may`` context

@@ -1,4 +1,5 @@
-"""Reads scoped to an account (STYLE.md §1): every query that shows tenant data starts here."""
+"""Reads scoped to an account (docs/architecture.md#rooms-and-dependencies): every query that shows tenant data starts
+here."""
 
 from .models import Account, Invitation, User
 

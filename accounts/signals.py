@@ -1,5 +1,5 @@
 """Signals accounts sends so the apps above it can contribute without accounts importing
-them (DESIGN.md §2). Each app connects its receivers in ``AppConfig.ready()`` with a
+them (docs/architecture.md#rooms-and-dependencies). Each app connects its receivers in ``AppConfig.ready()`` with a
 ``dispatch_uid``; tests connect their own receivers the same way.
 
 - ``nav_items``: ``send(sender=User, user=user)``; a receiver returns a navigation item

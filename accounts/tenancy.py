@@ -1,4 +1,4 @@
-"""Tenant scoping you cannot forget (STYLE.md §2).
+"""Tenant scoping you cannot forget (docs/architecture.md#tenancy).
 
 Models owned by an account inherit ``AccountOwned``. Their ``objects`` manager only answers
 ``for_account(account)``; any other use raises ``UnscopedQueryError`` so a forgotten scope

@@ -5,7 +5,8 @@ class HandoffsConfig(AppConfig):
     name = "handoffs"
 
     def ready(self):
-        # sessions_app never imports handoffs (DESIGN §2): the claimant's first action and a
+        # sessions_app never imports handoffs (docs/architecture.md#rooms-and-dependencies): the claimant's
+        # first action and a
         # resolve in the session reach the escalation through sessions_app's
         # ``session_activity`` signal. The navigation's "Escalations" link and the demo
         # escalations join accounts through its signals the same way.

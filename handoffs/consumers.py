@@ -1,4 +1,4 @@
-"""Websockets of Escalation Mode (DESIGN.md §6).
+"""Websockets of Escalation Mode (docs/architecture.md#realtime-events).
 
 ``/ws/v1/queue/`` carries every handoff event of the user's account; ``/ws/v1/sessions/<id>/``
 those of one session of that account. Both forward what ``handoffs.events`` publishes,
@@ -15,7 +15,7 @@ from . import selectors
 from .events import account_group, session_group
 
 # Close codes before accept: 4401 not signed in (AccountConsumer), 4404 no such session in
-# the user's account. Another account's session is "not found", never "forbidden" (DESIGN §4).
+# the user's account. Another account's session is "not found", never "forbidden" (docs/architecture.md#rules).
 CLOSE_NOT_FOUND = 4404
 
 

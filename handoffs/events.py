@@ -1,4 +1,5 @@
-"""Realtime group names and publishing for handoffs (STYLE.md §1: group names live here only).
+"""Realtime group names and publishing for handoffs (docs/architecture.md#rooms-and-dependencies: group names live here
+only).
 
 Every handoff change writes one HandoffEvent in its transaction and publishes it after
 commit to the account's group (the queue) and the session's group (the session page):

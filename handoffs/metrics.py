@@ -1,4 +1,4 @@
-"""Time to first action (DESIGN.md §1): how long an escalation waits until a senior acts on
+"""Time to first action (docs/architecture.md#the-product): how long an escalation waits until a senior acts on
 it, over a range of days in the account's time zone, compared with the manual baseline."""
 
 import math

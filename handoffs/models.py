@@ -1,4 +1,5 @@
-"""Escalations (DESIGN.md §3): a handoff of a session from a stuck technician to whoever
+"""Escalations (docs/architecture.md#domain-and-state-machine): a handoff of a session from a stuck technician to
+whoever
 picks it up, its append-only audit trail, and the manual baseline it is measured against."""
 
 import uuid

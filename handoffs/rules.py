@@ -1,4 +1,4 @@
-"""Who may do what to an escalation (DESIGN.md §4), role included, written once.
+"""Who may do what to an escalation (docs/architecture.md#rules), role included, written once.
 
 The services raise when one of these says no; the API's permission classes, the pages
 (``selectors.handoff_actions`` decides the buttons) and the sockets ask the same functions,

@@ -1,4 +1,4 @@
-"""Reads of escalations scoped to an account (STYLE.md §1): the queue, one handoff, a
+"""Reads of escalations scoped to an account (docs/architecture.md#rooms-and-dependencies): the queue, one handoff, a
 session's latest escalation, and which actions a person is offered on a handoff.
 
 Every function takes the account (or an object that carries it), so a foreign id is simply

@@ -1,5 +1,5 @@
-"""Every state change of an escalation (DESIGN.md §3, §5): one function per transition, each a
-single transaction that writes its HandoffEvent and publishes it after commit.
+"""Every state change of an escalation (docs/architecture.md#domain-and-state-machine and #claims): one
+function per transition, each a single transaction that writes its HandoffEvent and publishes it after commit.
 
 The state machine: ``open → claimed | cancelled``; ``claimed → open`` (release) ``| resolved |
 returned``. Anything else is ``Conflict`` ``invalid_transition`` naming the current status.

@@ -1,4 +1,4 @@
-"""Escalation pages (DESIGN.md §9). The session page's escalation panel lives under
+"""Escalation pages (docs/architecture.md#pages). The session page's escalation panel lives under
 ``/sessions/<id>/`` beside the session's own URLs; handoffs serves it."""
 
 from django.urls import path

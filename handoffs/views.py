@@ -1,4 +1,4 @@
-"""Escalation pages (DESIGN.md §9): the live Escalation Queue, the handoff-context screen, and
+"""Escalation pages (docs/architecture.md#pages): the live Escalation Queue, the handoff-context screen, and
 the escalation panel of the session page, plus the partials live.js re-fetches when a
 websocket event says something changed.
 

@@ -1,4 +1,4 @@
-"""Small helpers that read settings from the environment (STYLE.md §6)."""
+"""Small helpers that read settings from the environment (docs/architecture.md#settings)."""
 
 import os
 from urllib.parse import parse_qs, unquote, urlparse

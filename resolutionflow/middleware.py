@@ -1,4 +1,4 @@
-"""Login required by construction (DESIGN.md §9): every view needs a signed-in user unless it
+"""Login required by construction (docs/architecture.md#pages): every view needs a signed-in user unless it
 is marked ``login_not_required`` (the login page, invitation acceptance, ``/healthz``, the
 admin's login). DRF views are marked by DRF itself: they authenticate a token or the cookie
 and answer 401/403 as JSON. ``tests/test_login_required.py`` walks every URL, so a new page

@@ -157,7 +157,7 @@ API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 # Password logins through the API, per client address.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min")
 
-# The assistant (DESIGN.md §8): the built-in offline provider, or an OpenAI-compatible server
+# The assistant (docs/architecture.md#assistant): the built-in offline provider, or an OpenAI-compatible server
 # (hosted or local); when that fails or times out, the built-in one answers with a notice.
 ASSISTANT_PROVIDER = env_str("ASSISTANT_PROVIDER", "builtin")  # builtin | openai
 ASSISTANT_OPENAI_BASE_URL = env_str("ASSISTANT_OPENAI_BASE_URL")  # e.g. http://localhost:11434/v1

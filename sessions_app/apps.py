@@ -5,7 +5,8 @@ class SessionsAppConfig(AppConfig):
     name = "sessions_app"
 
     def ready(self):
-        # accounts may not import sessions_app (DESIGN §2), so the starter flow library joins
+        # accounts may not import sessions_app (docs/architecture.md#rooms-and-dependencies), so the starter
+        # flow library joins
         # create_pilot_account and seed_demo, and the demo sessions join seed_demo, through
         # the signals accounts sends for this.
         from accounts.models import Account

@@ -1,4 +1,5 @@
-"""Troubleshooting sessions, their transcript, facts and fixes, and the flow library (DESIGN §3).
+"""Troubleshooting sessions, their transcript, facts and fixes, and the flow library (docs/architecture.md#domain-and-
+state-machine).
 
 The invariants a database can hold are constraints here, not checks in services: one current
 value per fact key, at most one active fix per session, the closed sets of statuses, modes
@@ -152,7 +153,8 @@ class Flow(models.Model):
         return f"{self.name} (v{self.version})"
 
     def save(self, *args, **kwargs):
-        # DESIGN §3: an invalid graph is refused on save, whichever path saves it (admin,
+        # docs/architecture.md#domain-and-state-machine: an invalid graph is refused on save, whichever path
+        # saves it (admin,
         # import, a service, the shell), not only where a form remembered to clean. A save
         # that leaves the graph alone (deactivating an old flow) is not held to it.
         update_fields = kwargs.get("update_fields")

@@ -1,4 +1,4 @@
-"""Who may do what to troubleshooting sessions and runbooks (DESIGN.md §4), written once.
+"""Who may do what to troubleshooting sessions and runbooks (docs/architecture.md#rules), written once.
 
 Reading is for everyone in the account (the scoped selectors see to the account). Writing is
 for the owner, an admin of the account, and the engineer holding the claim of the session's

@@ -1,5 +1,5 @@
 """Signals sessions_app sends, so apps above it can react without sessions_app importing them
-(DESIGN.md §2: ``handoffs`` → ``sessions_app`` → ``accounts``).
+(docs/architecture.md#rooms-and-dependencies: ``handoffs`` → ``sessions_app`` → ``accounts``).
 
 ``session_activity``: sent as ``send(sender=TroubleshootingSession, session=, actor=, kind=)``
 inside the transaction of every write a person makes in a session, after the session row is

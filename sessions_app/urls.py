@@ -1,4 +1,4 @@
-"""Session pages (DESIGN.md §9): history, new session, the Assistant and FlowPilot screens,
+"""Session pages (docs/architecture.md#pages): history, new session, the Assistant and FlowPilot screens,
 the command palette's data and the client-side problem report."""
 
 from django.urls import path

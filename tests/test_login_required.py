@@ -1,4 +1,4 @@
-"""Login is required by construction (DESIGN.md §9): a walk over every URL the project
+"""Login is required by construction (docs/architecture.md#pages): a walk over every URL the project
 serves. A page is public only if it is on the list below; everything else sends an anonymous
 visitor to log in (or answers 401 JSON for a page script's endpoint), so a new page nobody
 decided about fails here. API views are DRF's: they authenticate a token or the cookie

@@ -1,6 +1,6 @@
-"""Role × action × state, through the API and through the pages (DESIGN.md §4, §12).
+"""Role × action × state, through the API and through the pages (docs/architecture.md#rules and #locks).
 
-The expected table below is written from DESIGN.md §4 by hand, not computed from the rules
+The expected table below is written from docs/architecture.md#rules by hand, not computed from the rules
 under test. Every row runs through both entry points; an entry point that skips a rule (as
 the page once did for a claimant demoted to viewer: the API said 403, the page resolved the
 escalation) fails here, and so does one that refuses what the table allows.

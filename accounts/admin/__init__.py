@@ -1,4 +1,4 @@
-"""Django admin for platform staff (DESIGN.md §1, §9).
+"""Django admin for platform staff (docs/architecture.md#pages).
 
 Two rules hold for every admin of every app:
 

@@ -1,4 +1,4 @@
-"""The one base every tenant API view inherits (STYLE.md §2, §3).
+"""The one base every tenant API view inherits (docs/architecture.md#tenancy and #rules).
 
 * ``get_queryset`` starts from ``scoped_queryset(account=...)`` with the requesting user's
   account, so ``get_object`` on another account's id is a 404.

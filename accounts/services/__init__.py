@@ -1,4 +1,4 @@
-"""Every state change of accounts, users, invitations and API tokens (STYLE.md §1).
+"""Every state change of accounts, users, invitations and API tokens (docs/architecture.md#rooms-and-dependencies).
 
 API views, pages, management commands and Django admin all call these functions, so a rule
 such as "an account always keeps an admin" is written once.

@@ -1,2 +1,2 @@
-"""The Escalation Mode REST API (DESIGN.md §7): escalate, the queue, pick-up and the
+"""The Escalation Mode REST API (docs/architecture.md#api): escalate, the queue, pick-up and the
 transitions, the audit trail, the manual baseline and time-to-first-action metrics."""

@@ -2,7 +2,7 @@
 
 ``session_escalation_state`` lets the session page (a sessions_app template) show the
 Escalate button and the live status through one ``{% include "handoffs/_session_escalation.html" %}``:
-sessions_app never imports handoffs (DESIGN.md §2); its template loads this library.
+sessions_app never imports handoffs (docs/architecture.md#rooms-and-dependencies); its template loads this library.
 """
 
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""The assistant (DESIGN §8): ``respond(context)`` answers a technician's message.
+"""The assistant (docs/architecture.md#assistant): ``respond(context)`` answers a technician's message.
 
 Settings (read at each call, so they can change without a restart and tests can override
 them; every one has a default, so nothing needs adding to run offline):

@@ -1,4 +1,4 @@
-"""The contract between sessions and whatever drafts the assistant's replies (DESIGN.md §8).
+"""The contract between sessions and whatever drafts the assistant's replies (docs/architecture.md#assistant).
 
 Services build a ``ConversationContext`` from the session, call ``respond(context)`` (in
 ``sessions_app.assistant``), and save what comes back: the reply as an assistant message,

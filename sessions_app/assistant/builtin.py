@@ -1,4 +1,4 @@
-"""The built-in assistant: offline, no key, and meant to be useful on its own (DESIGN §8).
+"""The built-in assistant: offline, no key, and meant to be useful on its own (docs/architecture.md#assistant).
 
 One reply is four plain steps: note the facts the message adds; find the account's closest
 runbooks and resolved sessions (``matching``); turn the best of them into a next step, by

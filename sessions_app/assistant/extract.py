@@ -1,4 +1,4 @@
-"""Offline fact extraction from what a technician writes (DESIGN §8).
+"""Offline fact extraction from what a technician writes (docs/architecture.md#assistant).
 
 ``extract_facts(text)`` returns ``(key, value)`` pairs with stable keys (``KEYS``), ordered
 by key and then by where they appear, without duplicates. It is deliberately conservative:

@@ -1,4 +1,4 @@
-"""What the assistant asks for when it is missing, by kind of problem (DESIGN §8).
+"""What the assistant asks for when it is missing, by kind of problem (docs/architecture.md#assistant).
 
 A table, like ``vocabulary``: each topic says which facts point to it, which runbooks belong
 to it, and the few facts a senior would ask for first. A need is known when its fact key

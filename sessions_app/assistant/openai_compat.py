@@ -1,5 +1,5 @@
 """A provider for any server that speaks the OpenAI chat-completions API: OpenAI and Azure
-OpenAI-style gateways, and local servers (Ollama, llama.cpp, vLLM, LM Studio) (DESIGN §8).
+OpenAI-style gateways, and local servers (Ollama, llama.cpp, vLLM, LM Studio) (docs/architecture.md#assistant).
 
 Standard library only (``urllib.request``): one POST per reply does not justify a client
 dependency. Everything that can go wrong (refused connection, timeout, HTTP error, a reply

@@ -1,4 +1,4 @@
-"""Every state change of troubleshooting sessions (STYLE.md §1): the API, the pages, the
+"""Every state change of troubleshooting sessions (docs/architecture.md#rooms-and-dependencies): the API, the pages, the
 commands, the admin and the escalation services all call these, so each rule lives in one
 place (docs/architecture.md)."""
 

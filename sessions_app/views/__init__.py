@@ -1,4 +1,4 @@
-"""Server-rendered session pages (DESIGN.md §9), one module per concern; ``common`` holds
+"""Server-rendered session pages (docs/architecture.md#pages), one module per concern; ``common`` holds
 the access decorator and the way every write answers."""
 
 from .flow import flow_answer, flow_back

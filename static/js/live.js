@@ -1,4 +1,4 @@
-// Live pages of Escalation Mode (DESIGN.md §6): ticking ages, the Escalation Queue, and the
+// Live pages of Escalation Mode (docs/architecture.md#realtime-events): ticking ages, the Escalation Queue, and the
 // panels that follow one session (the session page's escalation panel, the handoff-context
 // status). The server stays the source of truth: an event only says "this changed", and the
 // page re-fetches the server-rendered partial for it with htmx. After a reconnect, or when

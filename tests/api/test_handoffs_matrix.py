@@ -1,4 +1,4 @@
-"""Who may call each Escalation Mode endpoint (DESIGN.md §4), from handoff_tables.MATRIX."""
+"""Who may call each Escalation Mode endpoint (docs/architecture.md#rules), from handoff_tables.MATRIX."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""The role × action table of DESIGN.md §4, pinned for every API endpoint.
+"""The role × action table of docs/architecture.md#rules, pinned for every API endpoint.
 
 ``MATRIX`` maps (url name, method) to the status each role gets. A test fails when the
 router has an endpoint that the table does not name, so a new endpoint cannot ship

@@ -1,4 +1,4 @@
-"""Who may work in a session through the API (DESIGN §4): the owner, an admin, and the
+"""Who may work in a session through the API (docs/architecture.md#rules): the owner, an admin, and the
 engineer holding the claim of its open escalation. Colleagues and viewers read."""
 
 import pytest

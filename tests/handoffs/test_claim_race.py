@@ -1,4 +1,4 @@
-"""The pick-up race over real HTTP (DESIGN.md §5): many engineers press Pick Up at the same
+"""The pick-up race over real HTTP (docs/architecture.md#claims): many engineers press Pick Up at the same
 moment against a threaded server; exactly one wins, every other one is told who did.
 
 Runs against whatever database the suite runs on: a SQLite file locally, PostgreSQL in CI.

@@ -1,4 +1,4 @@
-"""Transactions that touch a session and its escalation, raced over real HTTP (DESIGN.md §12).
+"""Transactions that touch a session and its escalation, raced over real HTTP (docs/architecture.md#locks).
 
 Every such transaction locks the session's row first and decides on the state it then reads,
 so on PostgreSQL no pair can deadlock (which answered 500 ``DeadlockDetected`` in about one

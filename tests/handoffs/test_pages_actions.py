@@ -1,4 +1,4 @@
-"""The pages offer exactly the actions the services allow (DESIGN.md §4): for every role and
+"""The pages offer exactly the actions the services allow (docs/architecture.md#rules): for every role and
 state, each offered button works and each withheld one would be refused."""
 
 import pytest

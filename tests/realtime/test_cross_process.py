@@ -1,4 +1,4 @@
-"""Escalation Mode across server processes (DESIGN.md §6): two Daphne processes share Redis,
+"""Escalation Mode across server processes (docs/architecture.md#realtime-events): two Daphne processes share Redis,
 an escalation made through one reaches websockets held open on the other.
 
 Real processes, a real websocket client (``websockets``) and the REST API: nothing here runs

@@ -1,4 +1,4 @@
-"""The built-in assistant on what technicians really type (DESIGN §8, issue 3).
+"""The built-in assistant on what technicians really type (docs/architecture.md#assistant, issue 3).
 
 The table gives each message the facts the reply must note, where its first suggestion must
 come from (a runbook step ``flow:<slug>#<step>``, a resolved session by its label below, or

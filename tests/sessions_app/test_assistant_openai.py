@@ -1,5 +1,5 @@
 """The OpenAI-compatible provider against a real local server speaking chat completions
-(DESIGN §8): nothing is patched between the provider and the socket. When the server fails,
+(docs/architecture.md#assistant): nothing is patched between the provider and the socket. When the server fails,
 is slow, or answers nonsense, ``respond`` falls back to the built-in assistant with a notice,
 and the API key appears in neither the notice nor the log.
 """

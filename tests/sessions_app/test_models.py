@@ -1,4 +1,4 @@
-"""The invariants of sessions_app that the database itself holds (DESIGN §3)."""
+"""The invariants of sessions_app that the database itself holds (docs/architecture.md#domain-and-state-machine)."""
 
 from contextlib import contextmanager
 

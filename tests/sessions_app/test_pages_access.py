@@ -1,6 +1,6 @@
 """Who may open the session pages: everyone in the account reads, engineers and admins start
 sessions, anonymous visitors are sent to log in, and another account's session is a 404 on
-every page and every action, never a 403 (DESIGN.md §4)."""
+every page and every action, never a 403 (docs/architecture.md#rules)."""
 
 import pytest
 

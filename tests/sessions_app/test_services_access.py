@@ -1,4 +1,4 @@
-"""Who may write to a session (DESIGN §4), and the activity hook handoffs listens to."""
+"""Who may write to a session (docs/architecture.md#rules), and the activity hook handoffs listens to."""
 
 from contextlib import contextmanager
 

@@ -75,7 +75,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         # The filters shape the list; a session addressed by id is found whatever the query string.
         if self.action != "list":
             return queryset
-        # Dates without a time are the account's midnights (DESIGN §3: dates are the account's).
+        # Dates without a time are the account's midnights (docs/architecture.md#domain-and-state-machine:
+        # dates are the account's).
         with timezone.override(self.account.time_zone):
             return super().filter_queryset(queryset)
 
