@@ -8,7 +8,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
-from . import services
+from . import rules, services
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active or not user.account_id:
+        if not rules.is_member(user):
             logger.info("websocket refused: anonymous or no account (%s)", self.scope.get("path"))
             await self.close(code=4401)
             return

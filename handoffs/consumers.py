@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 
 from accounts.realtime import AccountConsumer
 
-from . import selectors
+from . import rules, selectors
 from .events import account_group, session_group
 
 # Close codes before accept: 4401 not signed in (AccountConsumer), 4404 no such session in
@@ -46,9 +46,8 @@ class SessionConsumer(AccountConsumer):
     async def connect(self):
         user = self.scope.get("user")
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        signed_in = user is not None and user.is_authenticated and user.is_active and user.account_id
         # Anonymous users fall through to the base class, which closes with 4401.
-        if signed_in and not await _session_visible(user, self.session_id):
+        if rules.may_view_escalations(user) and not await _session_visible(user, self.session_id):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await super().connect()
