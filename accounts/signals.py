@@ -9,6 +9,10 @@ them (docs/architecture.md#rooms-and-dependencies). Each app connects its receiv
   the operator or None.
 - ``demo_content``: ``send(sender=Account, accounts={slug: Account})`` from seed_demo, in
   INSTALLED_APPS order; same contract as ``starter_content``.
+- ``member_access_changed``: ``send(sender=User, user=user, actor=actor, reason=...)`` inside
+  the transaction of ``accounts.services.user_update`` when a member is deactivated
+  (``reason="deactivated"``) or their role changes (``reason="role_changed"``): handoffs puts
+  back on the queue what they can no longer act on, and live sockets re-check their access.
 """
 
 from django.dispatch import Signal
@@ -16,6 +20,7 @@ from django.dispatch import Signal
 nav_items = Signal()
 starter_content = Signal()
 demo_content = Signal()
+member_access_changed = Signal()
 
 
 def lines_of(responses) -> list[str]:

@@ -11,16 +11,18 @@ class HandoffsConfig(AppConfig):
         # ``session_activity`` signal. The navigation's "Escalations" link and the demo
         # escalations join accounts through its signals the same way.
         from accounts.models import Account, User
-        from accounts.signals import demo_content, nav_items
+        from accounts.signals import demo_content, member_access_changed, nav_items
         from sessions_app.models import TroubleshootingSession
         from sessions_app.signals import session_activity
 
         from .demo import demo_escalations_ensure
         from .selectors import nav_item
-        from .services import on_session_activity
+        from .services import on_member_access_changed, on_session_activity
 
         session_activity.connect(on_session_activity, sender=TroubleshootingSession,
                                  dispatch_uid="handoffs.on_session_activity")
+        member_access_changed.connect(on_member_access_changed, sender=User,
+                                      dispatch_uid="handoffs.on_member_access_changed")
         nav_items.connect(nav_item, sender=User, dispatch_uid="handoffs.nav_item")
         # Demo escalations come after the demo sessions (INSTALLED_APPS order of ready()).
         demo_content.connect(demo_escalations_ensure, sender=Account, dispatch_uid="handoffs.demo_escalations")

@@ -70,7 +70,9 @@ class Handoff(AccountOwned):
     claimed_at = models.DateTimeField(null=True, blank=True)
     first_action_at = models.DateTimeField(null=True, blank=True)
     first_action_kind = models.CharField(max_length=32, blank=True)
-    alerted_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True, help_text="Alerted for waiting unclaimed too long.")
+    idle_alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Alerted for being held with no first action too long.")
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(blank=True)
 

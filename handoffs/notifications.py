@@ -69,6 +69,20 @@ def escalation_created(handoff: Handoff) -> int:
     return _send(subject, _describe(handoff), to, what=f"{handoff.urgency} escalation {handoff.pk}")
 
 
+def escalation_idle(handoff: Handoff) -> int:
+    """The sweep found an escalation picked up past the threshold with no first action yet:
+    tell the claimant and the account's admins (someone may need to take it over)."""
+    waited = max(0, int((timezone.now() - handoff.claimed_at).total_seconds() // 60))
+    holder = handoff.claimed_by
+    admins = User.objects.filter(account_id=handoff.account_id, is_active=True, role=Role.ADMIN)
+    to = sorted({holder.email, *admins.values_list("email", flat=True)} - {""}) if holder else []
+    subject = f"[{handoff.account.name}] Picked up {waited} min ago, no action yet: {handoff.session.title}"
+    body = (f"{holder.name if holder else 'Someone'} picked this escalation up {waited} minutes ago and has not "
+            f"acted in the session yet (the alert threshold of {handoff.account.name} is "
+            f"{handoff.account.unclaimed_alert_minutes} minutes).\n\n{_describe(handoff)}")
+    return _send(subject, body, to, what=f"idle alert {handoff.pk}")
+
+
 def escalation_unclaimed(handoff: Handoff) -> int:
     """The sweep found an escalation nobody picked up within the account's threshold."""
     waited = max(0, int((timezone.now() - handoff.created_at).total_seconds() // 60))

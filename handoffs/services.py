@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import rules as account_rules
@@ -208,6 +209,28 @@ def handoff_release(*, handoff: Handoff, actor: User) -> Handoff:
     return handoff
 
 
+def on_member_access_changed(*, user: User, actor: User | None, reason: str, **_signal) -> int:
+    """Receiver of ``accounts.signals.member_access_changed`` (in ``user_update``'s transaction):
+    a member who may no longer act on their claims (deactivated, or demoted to viewer) gives
+    every escalation they hold back to the queue, with a ``released`` event that says why and
+    the session's assignee cleared. Returns how many were released."""
+    if account_rules.may_work(user):
+        return 0
+    released = 0
+    why = "was deactivated" if reason == "deactivated" else "is no longer an engineer"
+    for handoff in _handoffs(user.account).filter(status=HandoffStatus.CLAIMED, claimed_by=user):
+        session = _locked(handoff)
+        if handoff.status != HandoffStatus.CLAIMED or handoff.claimed_by_id != user.pk:
+            continue
+        _close_claim(handoff, status=HandoffStatus.OPEN, note="")
+        session_services.session_unassign(session=session, reopen=False,
+                                          line=f"Back on the queue: {user.name} {why}.")
+        _record(handoff, EventKind.RELEASED, actor, reason=reason,
+                previous_claimant={"id": str(user.pk), "name": user.name})
+        released += 1
+    return released
+
+
 # ---- first action ---------------------------------------------------------------------------
 
 
@@ -294,22 +317,37 @@ def handoff_cancel(*, handoff: Handoff, actor: User, note: str = "") -> Handoff:
 
 
 def handoff_alert(*, handoff: Handoff) -> bool:
-    """Mark an escalation left unclaimed past its account's threshold; once per escalation."""
+    """Alert, once each, an escalation left unclaimed past its account's threshold
+    (``alerted_at``; event payload ``reason="unclaimed"``) and one picked up but with no first
+    action that long after the pick-up (``idle_alerted_at``; ``reason="no_first_action"``).
+    Returns whether this call alerted (False when a claim, an action or another sweep came
+    first)."""
+    threshold = handoff.account.unclaimed_alert_minutes
     with transaction.atomic():
-        alerted = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN, alerted_at=None).update(
-            alerted_at=timezone.now())
-        if alerted:
-            _record(handoff, EventKind.ALERTED, None, threshold_minutes=handoff.account.unclaimed_alert_minutes)
+        now = timezone.now()
+        unclaimed = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN, alerted_at=None)
+        if unclaimed.update(alerted_at=now):
+            _record(handoff, EventKind.ALERTED, None, reason="unclaimed", threshold_minutes=threshold)
             transaction.on_commit(lambda: notifications.escalation_unclaimed(handoff))
-    return bool(alerted)
+            return True
+        idle = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.CLAIMED, first_action_at=None,
+                                                  idle_alerted_at=None)
+        if idle.update(idle_alerted_at=now):
+            _record(handoff, EventKind.ALERTED, None, reason="no_first_action", threshold_minutes=threshold)
+            transaction.on_commit(lambda: notifications.escalation_idle(handoff))
+            return True
+    return False
 
 
 def handoffs_past_alert_threshold(*, account: Account, now=None):
-    """Open escalations of ``account`` left unclaimed past its threshold and not yet alerted."""
+    """Escalations of ``account`` to alert now, oldest first: open and unclaimed past its
+    threshold, or claimed that long ago with no first action yet; each not alerted yet."""
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=account.unclaimed_alert_minutes)
-    return _handoffs(account).filter(status=HandoffStatus.OPEN, alerted_at=None, created_at__lte=cutoff).order_by(
-        "created_at").select_related("account", "session", "requested_by", "handed_off_by")
+    unclaimed = Q(status=HandoffStatus.OPEN, alerted_at=None, created_at__lte=cutoff)
+    idle = Q(status=HandoffStatus.CLAIMED, first_action_at=None, idle_alerted_at=None, claimed_at__lte=cutoff)
+    return _handoffs(account).filter(unclaimed | idle).order_by("created_at").select_related(
+        "account", "session", "requested_by", "handed_off_by", "claimed_by")
 
 
 # ---- the manual baseline --------------------------------------------------------------------

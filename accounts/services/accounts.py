@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from accounts.errors import Conflict, NotPermitted, ServiceError
 from accounts.models import Account, ApiToken, Role, User
 from accounts.rules import require_manage_account
+from accounts.signals import member_access_changed
 
 logger = logging.getLogger("accounts.services")
 
@@ -130,6 +131,10 @@ def user_update(*, user: User, actor: User | None, role: str | None = None, is_a
         user.save(update_fields=fields)
         if "is_active" in fields and not user.is_active:
             ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+        if ("is_active" in fields and not user.is_active) or "role" in fields:
+            member_access_changed.send(sender=User, user=user, actor=actor,
+                                       reason="deactivated" if "is_active" in fields and not user.is_active
+                                       else "role_changed")
         logger.info("user %s updated by %s: %s", user.pk, actor.pk if actor else "platform staff", ", ".join(fields))
     return user
 

@@ -90,6 +90,30 @@ def test_claimed_and_closed_escalations_are_left_alone(northwind, senior, django
     assert mail.outbox == []
 
 
+def test_a_claim_with_no_first_action_past_the_threshold_is_alerted_once(
+        northwind, senior, admin_user, django_capture_on_commit_callbacks):
+    idle = escalation(northwind, minutes_ago=40, title="Printer offline")
+    services.handoff_claim(handoff=idle, actor=senior)
+    Handoff.unscoped.filter(pk=idle.pk).update(claimed_at=timezone.now() - timedelta(minutes=20))
+    busy = escalation(northwind, minutes_ago=40)
+    services.handoff_claim(handoff=busy, actor=senior)
+    Handoff.unscoped.filter(pk=busy.pk).update(claimed_at=timezone.now() - timedelta(minutes=20),
+                                               first_action_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+
+    assert (alerted(idle), alerted(busy)) == (1, 0)
+    event = HandoffEvent.unscoped.get(handoff=idle, kind=EventKind.ALERTED)
+    assert event.payload == {"reason": "no_first_action", "threshold_minutes": 15}
+    assert "picked up by Sam Senior 20 min ago with no action yet" in output
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+        [admin_user.email, senior.email])
+    assert all("no action yet" in message.subject for message in mail.outbox)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_alert_is_pushed_live_to_the_accounts_queue():
     from tests.factories import AccountFactory

@@ -266,3 +266,42 @@ def test_many_concurrent_claimers_produce_exactly_one_winner(attempt):
         thread.join(timeout=60)
     assert sorted(outcomes) == ["already_claimed"] * (len(claimers) - 1) + ["won"]
     assert HandoffEvent.unscoped.filter(handoff=handoff, kind=EventKind.CLAIMED).count() == 1
+
+
+# ---- work held by someone who leaves (issue: a deactivated claimant kept the escalation) ----
+
+
+@pytest.mark.parametrize("change", [{"is_active": False}, {"role": "viewer"}])
+def test_a_claimant_who_leaves_or_is_demoted_gives_the_escalation_back(handoff, senior, admin_user, change):
+    from accounts import services as account_services
+    from accounts.models import User
+
+    services.handoff_claim(handoff=handoff, actor=senior)
+    account_services.user_update(user=User.objects.get(pk=senior.pk), actor=admin_user, **change)
+
+    handoff.refresh_from_db()
+    assert handoff.status == HandoffStatus.OPEN and handoff.claimed_by_id is None
+    assert session_of(handoff).assignee_id is None
+    assert session_of(handoff).status == SessionStatus.ESCALATED
+    event = HandoffEvent.unscoped.filter(handoff=handoff).order_by("seq").last()
+    assert event.kind == EventKind.RELEASED and event.actor_id == admin_user.pk
+    reason = "deactivated" if "is_active" in change else "role_changed"
+    assert event.payload == {"reason": reason, "previous_claimant": {"id": str(senior.pk), "name": senior.name}}
+
+
+def test_a_colleague_can_pick_up_what_a_departed_claimant_held(handoff, senior, admin_user, northwind):
+    from accounts import services as account_services
+
+    services.handoff_claim(handoff=handoff, actor=senior)
+    account_services.user_update(user=senior, actor=admin_user, is_active=False)
+    colleague = UserFactory(account=northwind)
+    services.handoff_claim(handoff=Handoff.unscoped.get(pk=handoff.pk), actor=colleague)
+    assert Handoff.unscoped.get(pk=handoff.pk).claimed_by_id == colleague.pk
+
+
+def test_a_promotion_keeps_the_claim(handoff, senior, admin_user):
+    from accounts import services as account_services
+
+    services.handoff_claim(handoff=handoff, actor=senior)
+    account_services.user_update(user=senior, actor=admin_user, role="admin")
+    assert Handoff.unscoped.get(pk=handoff.pk).claimed_by_id == senior.pk

@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
@@ -92,18 +93,23 @@ class Command(BaseCommand):
 
     def sweep(self) -> int:
         now = timezone.now()
-        accounts = Account.objects.filter(
-            pk__in=Handoff.unscoped.filter(status=HandoffStatus.OPEN, alerted_at=None).values("account")
-        ).order_by("name")
+        waiting = Q(status=HandoffStatus.OPEN, alerted_at=None) | Q(
+            status=HandoffStatus.CLAIMED, first_action_at=None, idle_alerted_at=None)
+        accounts = Account.objects.filter(pk__in=Handoff.unscoped.filter(waiting).values("account")).order_by("name")
         alerted = 0
         for account in accounts:
             for handoff in services.handoffs_past_alert_threshold(account=account, now=now):
                 if not services.handoff_alert(handoff=handoff):
                     continue  # claimed, cancelled or alerted by another sweep a moment ago
                 alerted += 1
-                waited = int((now - handoff.created_at).total_seconds() // 60)
+                if handoff.status == HandoffStatus.OPEN:
+                    waited = int((now - handoff.created_at).total_seconds() // 60)
+                    state = f"unclaimed for {waited} min"
+                else:
+                    waited = int((now - handoff.claimed_at).total_seconds() // 60)
+                    state = f"picked up by {handoff.claimed_by.name} {waited} min ago with no action yet"
                 line = (f"Alerted {account.name}: “{handoff.session.title}” ({handoff.urgency}), "
-                        f"unclaimed for {waited} min (threshold {account.unclaimed_alert_minutes} min).")
+                        f"{state} (threshold {account.unclaimed_alert_minutes} min).")
                 logger.info(line)
                 self.stdout.write(line)
         summary = f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {alerted} escalation(s) alerted."
