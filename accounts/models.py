@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .tenancy import AccountOwned
 
@@ -95,6 +96,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Platform staff: may use /admin/.")
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
+    # Raised by deactivation: part of the session hash, so it ends every cookie session.
+    login_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -120,6 +123,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
     # Who may do what, role included, is ``accounts.rules`` (and each app's rules.py), not here.
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session hash (of the password), plus ``login_generation`` once it moved:
+        deactivation raises it, so every cookie session of that person ends for good, and a
+        later reactivation does not bring them back (``user_update``)."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password if not self.login_generation else f"{self.password}:{self.login_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Invitation(AccountOwned):

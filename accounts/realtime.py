@@ -1,4 +1,15 @@
-"""Websocket authentication and the base consumer every account-scoped socket uses."""
+"""Websocket authentication and the base consumer every account-scoped socket uses.
+
+A socket lives only as long as the credentials it was opened with. Each one joins a group for
+its user, one for the API token it authenticated with, and one for the login (cookie session)
+it came from; when those credentials end, ``sockets_close_on_commit`` tells the groups and
+every such socket closes at once with a code the client can read:
+
+- ``4401`` — the credentials ended: the person was deactivated, the token revoked, or the
+  login logged out. Reconnecting needs a new login.
+- ``4403`` — still signed in, but what this socket may see changed (a role change):
+  reconnect to get the new view, or be refused.
+"""
 
 import logging
 
@@ -9,14 +20,14 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
 from . import rules, services
+from .sockets import login_group, token_group, user_group
 
 logger = logging.getLogger(__name__)
 
 
 @database_sync_to_async
-def _user_for_token(key: str):
-    token = services.api_token_authenticate(key)
-    return token.user if token else None
+def _token_for_key(key: str):
+    return services.api_token_authenticate(key)
 
 
 class WebsocketAuthMiddleware:
@@ -36,10 +47,11 @@ class WebsocketAuthMiddleware:
             raw = headers.get(b"authorization", b"").decode("latin-1").strip()
             if raw:
                 keyword, _, key = raw.partition(" ")
-                user = None
+                token = None
                 if keyword.lower() == "token" and key.strip():
-                    user = await _user_for_token(key.strip())
-                scope = {**scope, "user": user or AnonymousUser()}
+                    token = await _token_for_key(key.strip())
+                scope = {**scope, "user": token.user if token else AnonymousUser(),
+                         "api_token_id": token.pk if token else None}
             return await inner(scope, receive, send)
 
         return app
@@ -67,7 +79,7 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         if groups is None:
             await self.close(code=4403)
             return
-        self.joined = list(groups)
+        self.joined = [*groups, *self.credential_groups()]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -75,6 +87,22 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
 
     async def get_groups(self) -> list[str] | None:
         raise NotImplementedError
+
+    def credential_groups(self) -> list[str]:
+        """The groups that close this socket when its credentials end (see the module doc)."""
+        groups = [user_group(self.user.pk)]
+        if self.scope.get("api_token_id"):
+            groups.append(token_group(self.scope["api_token_id"]))
+        else:
+            session = self.scope.get("session")
+            if session is not None and session.session_key:
+                groups.append(login_group(session.session_key))
+        return groups
+
+    async def access_ended(self, message):
+        """Group messages of type ``access.ended``: the credentials ended or changed."""
+        logger.info("websocket closed (%s): %s", message.get("reason"), self.scope.get("path"))
+        await self.close(code=message["code"])
 
     async def on_accepted(self):
         return None

@@ -12,6 +12,12 @@ from accounts.errors import Conflict, NotPermitted, ServiceError
 from accounts.models import Account, ApiToken, Role, User
 from accounts.rules import require_manage_account
 from accounts.signals import member_access_changed
+from accounts.sockets import (
+    CLOSE_ACCESS_CHANGED,
+    CLOSE_CREDENTIALS_ENDED,
+    sockets_close_on_commit,
+    user_group,
+)
 
 logger = logging.getLogger("accounts.services")
 
@@ -123,6 +129,9 @@ def user_update(*, user: User, actor: User | None, role: str | None = None, is_a
     if is_active is not None and is_active != user.is_active:
         user.is_active = is_active
         fields.append("is_active")
+        if not is_active:  # every cookie session ends for good (see User._get_session_auth_hash)
+            user.login_generation += 1
+            fields.append("login_generation")
     if display_name is not None and display_name.strip() != user.display_name:
         user.display_name = display_name.strip()
         fields.append("display_name")
@@ -132,9 +141,11 @@ def user_update(*, user: User, actor: User | None, role: str | None = None, is_a
         if "is_active" in fields and not user.is_active:
             ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
         if ("is_active" in fields and not user.is_active) or "role" in fields:
+            deactivated = "is_active" in fields and not user.is_active
             member_access_changed.send(sender=User, user=user, actor=actor,
-                                       reason="deactivated" if "is_active" in fields and not user.is_active
-                                       else "role_changed")
+                                       reason="deactivated" if deactivated else "role_changed")
+            sockets_close_on_commit(user_group(user.pk), reason="deactivated" if deactivated else "role_changed",
+                                    code=CLOSE_CREDENTIALS_ENDED if deactivated else CLOSE_ACCESS_CHANGED)
         logger.info("user %s updated by %s: %s", user.pk, actor.pk if actor else "platform staff", ", ".join(fields))
     return user
 

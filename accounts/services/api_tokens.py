@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.errors import ServiceError
 from accounts.models import ApiToken, User
+from accounts.sockets import CLOSE_CREDENTIALS_ENDED, sockets_close_on_commit, token_group
 from accounts.tokens import digest, new_secret
 
 
@@ -29,7 +30,9 @@ def api_token_create(*, user: User, name: str = "", ttl_days: int | None = None)
 
 
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token: it stops working at once, and the sockets opened with it close (4401)."""
     ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
+    sockets_close_on_commit(token_group(token.pk), code=CLOSE_CREDENTIALS_ENDED, reason="token_revoked")
     token.refresh_from_db()
     return token
 

@@ -1,0 +1,59 @@
+"""Closing live sockets when the credentials they were opened with end (docs/architecture.md#realtime-events).
+
+Every account socket (``accounts.realtime.AccountConsumer``) joins a group for its user, one
+for the API token it authenticated with, and one for the login (cookie session) it came from.
+``sockets_close_on_commit`` tells such a group, and each socket in it closes with:
+
+- ``4401`` (``CLOSE_CREDENTIALS_ENDED``): the person was deactivated, the token revoked, or
+  the login logged out. Reconnecting needs a new login.
+- ``4403`` (``CLOSE_ACCESS_CHANGED``): still signed in, but what the socket may see changed
+  (a role change): reconnect to get the new view, or be refused.
+"""
+
+import hashlib
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+CLOSE_CREDENTIALS_ENDED = 4401
+CLOSE_ACCESS_CHANGED = 4403
+
+
+def user_group(user_id) -> str:
+    return f"user-{user_id}"
+
+
+def token_group(token_id) -> str:
+    return f"token-{token_id}"
+
+
+def login_group(session_key: str) -> str:
+    # The session key is a credential: the group name carries only a digest of it.
+    return "login-" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def sockets_close_on_commit(group: str, *, code: int, reason: str) -> None:
+    """After the current transaction commits (at once outside one), close every socket in
+    ``group`` with ``code``. A failed publish is logged: the credentials have ended anyway,
+    and the socket's next handshake is refused."""
+
+    def send():
+        try:
+            async_to_sync(get_channel_layer().group_send)(group, {"type": "access.ended", "code": code,
+                                                                  "reason": reason})
+        except Exception:
+            logger.exception("could not close the sockets of %s (%s)", group, reason)
+
+    transaction.on_commit(send)
+
+
+def on_user_logged_out(*, request, user, **_signal) -> None:
+    """Receiver of ``django.contrib.auth.signals.user_logged_out``: the sockets this login
+    opened close (4401) — before the session is flushed, while its key is still known."""
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        sockets_close_on_commit(login_group(session_key), code=CLOSE_CREDENTIALS_ENDED, reason="logged_out")

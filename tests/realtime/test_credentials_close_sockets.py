@@ -1,0 +1,102 @@
+"""A socket lives only as long as its credentials (issue: a deactivated engineer's queue socket
+kept receiving escalations). Deactivation and a revoked token close with 4401, a role change
+with 4403, logging out closes the sockets that login opened; each within a second."""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.test import Client
+
+from accounts import services as account_services
+from accounts.models import ApiToken, Role, User
+from tests.realtime.test_handoff_sockets import ORIGIN, cookie_header, open_socket, team
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WITHIN = 1  # second
+
+
+async def open_queue(*headers):
+    communicator, connected, code = await open_socket("/ws/v1/queue/", ORIGIN, *headers)
+    assert connected, code
+    assert (await communicator.receive_json_from(timeout=5))["event"] == "hello"
+    return communicator
+
+
+async def closed_with(communicator) -> int:
+    message = await communicator.receive_output(timeout=WITHIN)
+    assert message["type"] == "websocket.close", message
+    return message["code"]
+
+
+@database_sync_to_async
+def new_token(user):
+    issued = account_services.api_token_create(user=user, name="dispatch board")
+    return issued.token, (b"authorization", f"Token {issued.key}".encode())
+
+
+update = database_sync_to_async(lambda user, actor, **changes: account_services.user_update(
+    user=User.objects.get(pk=user.pk), actor=actor, **changes))
+
+
+async def test_deactivation_closes_the_persons_sockets_with_4401():
+    cast = await team()
+    _token, header = await new_token(cast["senior"])
+    by_token = await open_queue(header)
+    by_cookie = await open_queue(await cookie_header(cast["senior"]))
+    bystander = await open_queue((await new_token(cast["junior"]))[1])
+
+    await update(cast["senior"], cast["admin"], is_active=False)
+
+    assert await closed_with(by_token) == 4401
+    assert await closed_with(by_cookie) == 4401
+    assert await bystander.receive_nothing(timeout=0.2)
+    await bystander.disconnect()
+
+
+async def test_a_role_change_closes_with_4403_so_the_client_reconnects_with_its_new_role():
+    cast = await team()
+    socket = await open_queue((await new_token(cast["senior"]))[1])
+    await update(cast["senior"], cast["admin"], role=Role.VIEWER)
+    assert await closed_with(socket) == 4403
+
+
+async def test_a_revoked_token_closes_only_the_sockets_opened_with_it():
+    cast = await team()
+    token, header = await new_token(cast["senior"])
+    revoked = await open_queue(header)
+    other = await open_queue((await new_token(cast["senior"]))[1])
+
+    await database_sync_to_async(lambda: account_services.api_token_revoke(token=ApiToken.objects.get(pk=token.pk)))()
+
+    assert await closed_with(revoked) == 4401
+    assert await other.receive_nothing(timeout=0.2)
+    await other.disconnect()
+
+
+async def test_logging_out_closes_the_sockets_of_that_login():
+    cast = await team()
+    client = Client()
+    await database_sync_to_async(client.force_login)(cast["senior"])
+    cookie = (b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+              .encode())
+    this_login = await open_queue(cookie)
+    another_login = await open_queue(await cookie_header(cast["senior"]))
+
+    response = await database_sync_to_async(client.post)("/logout/")
+    assert response.status_code == 302
+
+    assert await closed_with(this_login) == 4401
+    assert await another_login.receive_nothing(timeout=0.2)
+    await another_login.disconnect()
+
+
+@pytest.mark.django_db
+def test_deactivation_ends_cookie_sessions_for_good(client, engineer, admin_user):
+    client.force_login(engineer)
+    assert client.get("/").status_code == 200
+
+    account_services.user_update(user=engineer, actor=admin_user, is_active=False)
+    account_services.user_update(user=User.objects.get(pk=engineer.pk), actor=admin_user, is_active=True)
+
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
