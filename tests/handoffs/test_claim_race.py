@@ -35,10 +35,11 @@ def server(live_server):
     return f"http://127.0.0.1:{live_server.thread.port}"
 
 
-def post(url, key, body=None):
-    """POST JSON with a token; returns (status, parsed body). Never raises for HTTP errors."""
+def send(method, url, key, body=None):
+    """An API request with a token; returns (status, parsed body or None). Never raises for
+    HTTP errors: a non-JSON answer comes back as text, so a test can show it."""
     data = json.dumps(body or {}).encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={
+    request = urllib.request.Request(url, data=data, method=method, headers={
         "Authorization": f"Token {key}", "Content-Type": "application/json", "Accept": "application/json"})
     try:
         with _no_proxy.open(request, timeout=60) as response:
@@ -50,6 +51,10 @@ def post(url, key, body=None):
             return exc.code, json.loads(raw)
         except ValueError:
             return exc.code, raw.decode(errors="replace")[:500]
+
+
+def post(url, key, body=None):
+    return send("POST", url, key, body)
 
 
 def burst(calls):

@@ -6,40 +6,17 @@ post, flow answer) decides after locking the session's row, and maps an integrit
 4xx, and the rows must agree afterwards. Runs on SQLite locally and PostgreSQL in CI.
 """
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 from django.urls import reverse
 
 from accounts.services import api_token_create
 from sessions_app.models import Fact, Message, MessageKind, SessionStatus, TroubleshootingSession
 from tests.factories import AccountFactory, UserFactory
-from tests.handoffs.test_claim_race import burst, post, server  # noqa: F401  (the fixture)
+from tests.handoffs.test_claim_race import burst, post, send, server  # noqa: F401  (the fixture)
 from tests.handoffs.test_lock_order_races import assert_no_server_errors
 from tests.sessions_app.factories import FactFactory, FlowSessionFactory, SessionFactory
 
 TRIES = 10
-_no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def send(method, url, key, body=None):
-    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method=method, headers={
-        "Authorization": f"Token {key}", "Content-Type": "application/json"})
-    try:
-        with _no_proxy.open(request, timeout=60) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as exc:
-        with exc:
-            raw = exc.read()
-        try:
-            return exc.code, json.loads(raw)
-        except ValueError:
-            return exc.code, raw.decode(errors="replace")[:500]
-
-
 @pytest.fixture
 def tech(transactional_db):
     account = AccountFactory()
