@@ -112,7 +112,7 @@ def handoff_escalate(*, session: TroubleshootingSession, actor: User, note: str 
     who = actor.name if actor.pk == session.owner_id else f"{actor.name} (for {session.owner.name})"
     _system_line(session, f"Escalated by {who}, urgency {urgency}" + (f": {note}" if note else "."))
     _record(handoff, EventKind.CREATED, actor, urgency=urgency, peer=actor.pk != session.owner_id)
-    transaction.on_commit(lambda: notifications.escalation_created(handoff))
+    notifications.escalation_created(handoff)  # queued in this transaction (handoffs/deliveries.py)
     session.refresh_from_db()
     return handoff
 
@@ -280,7 +280,7 @@ def handoff_alert(*, handoff: Handoff) -> bool:
             alerted_at=timezone.now())
         if alerted:
             _record(handoff, EventKind.ALERTED, None, threshold_minutes=handoff.account.unclaimed_alert_minutes)
-            transaction.on_commit(lambda: notifications.escalation_unclaimed(handoff))
+            notifications.escalation_unclaimed(handoff)  # queued in this transaction
     return bool(alerted)
 
 
