@@ -37,6 +37,7 @@ from .forms import (
     UserRoleForm,
 )
 from .models import Role
+from .sections import account_sections
 
 logger = logging.getLogger(__name__)
 
@@ -149,8 +150,15 @@ def _manage_context(request, **overrides):
         "invite_form": InvitationForm(),
         "settings_form": AccountSettingsForm.for_account(account),
         "roles": Role.choices,
+        "extra_sections": account_sections(request),
         **overrides,
     }
+
+
+def account_manage_page(request, *, status: int):
+    """The whole Account Management page (for another app's section that refused a plain,
+    non-htmx form post and shows its refusal in place)."""
+    return render(request, "accounts/manage.html", _manage_context(request), status=status)
 
 
 def _answer(request, *, fragment, context, anchor, status=200):

@@ -10,13 +10,17 @@ class HandoffsConfig(AppConfig):
         # navigation's "Escalations" link is registered the same way with accounts.
         from accounts.context_processors import nav_register
         from accounts.demo import demo_content_register
+        from accounts.sections import account_section_register
         from sessions_app.services import session_activity_register
 
         from .demo import demo_escalations_ensure
         from .selectors import nav_item
         from .services import first_action_stamp
+        from .webhook_views import webhook_section
 
         session_activity_register(first_action_stamp)
         nav_register(nav_item)
+        # Account Management's "Webhook and notifications" section, the same way.
+        account_section_register(webhook_section)
         # Demo escalations join seed_demo after the demo sessions (INSTALLED_APPS order).
         demo_content_register(demo_escalations_ensure)

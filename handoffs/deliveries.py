@@ -194,11 +194,3 @@ def webhook_test_send(*, account: Account, actor: User | None) -> Delivery:
         raise ServiceError(exc.detail, code=exc.code) from None
     return delivery_create(account=account, kind=DeliveryKind.WEBHOOK, topic="ping",
                            body=webhooks.ping_body(account).decode())
-
-
-def recent_deliveries(*, account: Account, kind: str | None = None, limit: int = 20):
-    """The account's latest deliveries, newest first (for Account Management)."""
-    rows = Delivery.objects.for_account(account).select_related("event")
-    if kind:
-        rows = rows.filter(kind=kind)
-    return rows.order_by("-created_at", "-id")[:limit]

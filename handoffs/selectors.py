@@ -14,7 +14,7 @@ from accounts.models import Account, User
 from sessions_app.models import SessionStatus, TroubleshootingSession
 
 from . import rules
-from .models import LIVE_STATUSES, EventKind, Handoff, HandoffEvent, HandoffStatus
+from .models import LIVE_STATUSES, Delivery, EventKind, Handoff, HandoffEvent, HandoffStatus
 
 
 def handoff_list(*, account: Account):
@@ -108,3 +108,15 @@ def can_escalate(*, session: TroubleshootingSession, user: User) -> bool:
     """Owner or peer: any active engineer or admin of the account, while the session is active."""
     return (user.is_active and user.is_engineer_or_admin and user.account_id == session.account_id
             and session.status == SessionStatus.ACTIVE)
+
+
+def delivery_list(*, account: Account, kind: str | None = None):
+    """The account's deliveries (webhook POSTs and emails), newest first."""
+    rows = Delivery.objects.for_account(account).select_related("event", "account")
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-created_at", "-id")
+
+
+def delivery_get(*, account: Account, delivery_id) -> Delivery | None:
+    return delivery_list(account=account).filter(pk=delivery_id).first()
