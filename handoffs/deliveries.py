@@ -47,12 +47,12 @@ def backoff_seconds(tries_so_far: int) -> float:
     return float(settings.DELIVERY_BACKOFF_SECONDS) * 2 ** max(0, tries_so_far - 1)
 
 
-def _enqueue(delivery: Delivery, *, run_after=None) -> None:
+def _enqueue(delivery: Delivery, *, attempt: int, run_after=None) -> None:
     task_ = deliver.using(run_after=run_after) if run_after else deliver
     if _transactional_backend():
-        task_.enqueue(str(delivery.pk))
+        task_.enqueue(str(delivery.pk), attempt)
     else:
-        transaction.on_commit(lambda: task_.enqueue(str(delivery.pk)))
+        transaction.on_commit(lambda: task_.enqueue(str(delivery.pk), attempt))
 
 
 def _transactional_backend() -> bool:
@@ -70,30 +70,29 @@ def delivery_create(*, account: Account, kind: str, topic: str, body: str, targe
     delivery = Delivery.objects.for_account(account).create(
         account=account, kind=kind, topic=topic, target=target, subject=subject, body=body, event=event,
         max_attempts=_max_attempts(), next_attempt_at=now, created_at=now, updated_at=now)
-    _enqueue(delivery)
+    _enqueue(delivery, attempt=1)
     return delivery
 
 
 @task
-def deliver(delivery_id: str) -> str:
-    """The task: one try of one delivery. Returns its status afterwards (``pending`` when a
-    retry is scheduled), or ``gone`` for a row that no longer exists."""
-    delivery = delivery_attempt(delivery_id=delivery_id)
+def deliver(delivery_id: str, attempt: int) -> str:
+    """The task: try number ``attempt`` of one delivery. Returns the delivery's status
+    afterwards (``pending`` when a retry is scheduled), or ``gone`` for a missing row."""
+    delivery = delivery_attempt(delivery_id=delivery_id, attempt=attempt)
     return delivery.status if delivery else "gone"
 
 
-def delivery_attempt(*, delivery_id: str) -> Delivery | None:
-    """Make one try of a pending delivery and record the outcome (see the module docstring).
-    A delivery that is not pending (already delivered, failed, or taken by another worker)
-    is left alone. Never raises for a failed send."""
+def delivery_attempt(*, delivery_id: str, attempt: int) -> Delivery | None:
+    """Make try number ``attempt`` of a pending delivery and record the outcome (see the
+    module docstring). Each try is taken once, by a conditional UPDATE on the try count: a
+    duplicate task (one re-enqueued by ``deliveries_requeue_stale`` while the first still
+    waits in a queue) or a delivery that is not pending any more is left alone. Never raises
+    for a failed send."""
     delivery = Delivery.unscoped.select_related("account").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+    if delivery is None or delivery.status != DeliveryStatus.PENDING or delivery.attempts != attempt - 1:
         return delivery
-    # Take this try: a duplicate task for the same row (a worker killed mid-task and its
-    # task run again) finds the count changed and steps aside.
     taken = Delivery.unscoped.filter(pk=delivery.pk, status=DeliveryStatus.PENDING,
-                                     attempts=delivery.attempts).update(attempts=F("attempts") + 1,
-                                                                        updated_at=timezone.now())
+                                     attempts=attempt - 1).update(attempts=attempt, updated_at=timezone.now())
     if not taken:
         return delivery
     delivery.attempts += 1
@@ -140,7 +139,7 @@ def _record_outcome(delivery: Delivery, *, status_code: int | None, error: str, 
         changes.update(next_attempt_at=run_after)
         logger.warning("%s failed (try %s of %s): %s; next try at %s", what, delivery.attempts,
                        delivery.max_attempts, error, run_after.isoformat())
-        _enqueue(delivery, run_after=run_after)
+        _enqueue(delivery, attempt=delivery.attempts + 1, run_after=run_after)
     else:
         changes.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
         logger.error("%s failed for good after %s try(s): %s", what, delivery.attempts, error)
@@ -154,6 +153,33 @@ def _where(delivery: Delivery) -> str:
     if delivery.kind == DeliveryKind.EMAIL:
         return "1 recipient"  # addresses stay out of the logs
     return delivery.target or "the webhook"
+
+
+# ---- recovery ---------------------------------------------------------------------------------
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+def deliveries_requeue_stale(*, now=None) -> int:
+    """Enqueue the next try again for pending deliveries whose try was due more than
+    ``STALE_AFTER`` ago: their task was lost (a worker killed in the middle of it leaves the
+    task "running" for ever; with a non-database backend, a process that died between commit
+    and enqueue). The sweep runs this every pass. A task that was only slow to start is
+    harmless to duplicate: each try is taken once. Returns how many were re-enqueued."""
+    now = now or timezone.now()
+    requeued = 0
+    stale = Delivery.unscoped.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=now - STALE_AFTER)
+    for delivery in stale.only("pk", "attempts", "next_attempt_at"):
+        with transaction.atomic():
+            bumped = Delivery.unscoped.filter(pk=delivery.pk, status=DeliveryStatus.PENDING,
+                                              attempts=delivery.attempts,
+                                              next_attempt_at=delivery.next_attempt_at).update(next_attempt_at=now)
+            if bumped:
+                _enqueue(delivery, attempt=delivery.attempts + 1)
+                requeued += 1
+                logger.warning("delivery %s: try %s was due since %s and never ran; enqueued again", delivery.pk,
+                               delivery.attempts + 1, delivery.next_attempt_at.isoformat())
+    return requeued
 
 
 # ---- what admins do ---------------------------------------------------------------------------
@@ -173,7 +199,7 @@ def delivery_resend(*, delivery: Delivery, actor: User | None) -> Delivery:
     if not reopened:
         raise ServiceError(f"This delivery is {delivery.get_status_display().lower()}; only a failed one is re-sent.",
                            code="not_failed", status=409, extra={"status": delivery.status})
-    _enqueue(delivery)
+    _enqueue(delivery, attempt=delivery.attempts + 1)
     logger.info("%s %s %s re-sent by %s", delivery.kind, delivery.topic, delivery.pk,
                 actor.pk if actor else "platform staff")
     return delivery

@@ -12,16 +12,21 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts import services as account_services
 from accounts.models import Role
+from handoffs import deliveries
 from handoffs.models import Delivery, Handoff
 from tests.factories import AccountFactory, UserFactory
 from tests.servers import ROOT, DaphneServer, free_port, manage, server_env
@@ -29,27 +34,39 @@ from tests.sessions_app.factories import SessionFactory
 
 
 class Receiver:
-    """A webhook receiver bound to a given port (so it can come back where it was)."""
+    """A webhook receiver bound to a given port (0: any), so it can come back where it was.
+    ``hold=True``: it takes each request and answers only once ``gate`` is set."""
 
-    def __init__(self, port):
+    def __init__(self, port=0, *, hold=False):
         self.requests = []
+        self.received = threading.Event()
+        self.gate = threading.Event()
+        if not hold:
+            self.gate.set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((self.headers, body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                receiver.received.set()
+                receiver.gate.wait(timeout=60)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender was killed while we held the answer
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        self.gate.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -142,7 +159,60 @@ def test_an_smtp_server_that_never_answers_does_not_hold_the_escalate_request(ap
     assert response.status_code == 201, response.content
     [email] = Delivery.unscoped.filter(kind="email")
     assert (email.target, email.status, email.attempts) == ("senior@example.test", "pending", 0)
-    assert DBTaskResult.objects.filter(status="READY", args_kwargs__args=[str(email.pk)]).exists()
+    assert DBTaskResult.objects.filter(status="READY", args_kwargs__args=[str(email.pk), 1]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_whose_worker_was_killed_mid_try_is_tried_again_after_the_sweep():
+
+
+    account = AccountFactory()
+    receiver = Receiver(hold=True)
+    try:
+        account_services.account_update(account=account, actor=None, webhook_url=receiver.url)
+        delivery = deliveries.delivery_create(account=account, kind="webhook", topic="ping", body="{}")
+
+        env = server_env(WEBHOOK_TIMEOUT_SECONDS="60")
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay",
+                                   "--no-reload"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert receiver.received.wait(timeout=60), "the worker never POSTed"
+            worker.send_signal(signal.SIGKILL)  # in the middle of the try: no answer recorded
+            assert worker.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == ("pending", 1)
+        assert DBTaskResult.objects.get(args_kwargs__args=[str(delivery.pk), 1]).status == "RUNNING"
+
+        # Ten minutes later the sweep notices the try never finished and enqueues the next one.
+        Delivery.unscoped.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=11))
+        out = StringIO()
+        call_command("escalation_sweep", stdout=out, stderr=StringIO())
+        assert "1 lost delivery task(s) enqueued again" in out.getvalue()
+        receiver.gate.set()
+        manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", env=env)
+    finally:
+        receiver.close()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 2)
+    assert [headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests] == [str(delivery.pk)] * 2
+
+
+def test_a_duplicate_task_for_a_try_already_taken_does_nothing(northwind):
+
+
+    row = deliveries.delivery_create(account=northwind, kind="email", topic="email.created", target="a@b.test",
+                                     subject="s", body="b")
+    early = deliveries.delivery_attempt(delivery_id=str(row.pk), attempt=2)  # not this try's turn
+    assert (early.attempts, early.status, len(mail.outbox)) == (0, "pending", 0)
+    first = deliveries.delivery_attempt(delivery_id=str(row.pk), attempt=1)
+    assert (first.attempts, first.status, len(mail.outbox)) == (1, "delivered", 1)
+    again = deliveries.delivery_attempt(delivery_id=str(row.pk), attempt=1)
+    assert (again.attempts, again.status, len(mail.outbox)) == (1, "delivered", 1)
 
 
 def rq_subprocess(code: str, **env) -> subprocess.CompletedProcess:
@@ -191,9 +261,9 @@ def test_a_delivery_enqueued_through_the_rq_backend_lands_in_redis_after_commit(
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
         job_ids = [job_id.decode() for job_id in client.lrange("rq:queue:default", 0, -1)]
-        # RQ keeps a readable description beside the pickled call: "<task path>('<delivery id>')".
+        # RQ keeps a readable description beside the pickled call: "<task path>('<delivery id>', <try>)".
         descriptions = [(client.hget(f"rq:job:{job_id}", "description") or b"").decode() for job_id in job_ids]
-        assert f"handoffs.deliveries.deliver('{delivery_id}')" in descriptions, descriptions
+        assert f"handoffs.deliveries.deliver('{delivery_id}', 1)" in descriptions, descriptions
     finally:
         for job_id in job_ids:
             client.delete(f"rq:job:{job_id}")
