@@ -236,39 +236,45 @@ def test_the_settings_switch_yields_the_rq_backend():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL (CI does)")
-def test_a_delivery_enqueued_through_the_rq_backend_lands_in_redis_after_commit():
+def test_through_the_rq_backend_a_delivery_reaches_redis_after_commit_and_an_rq_worker_sends_it():
     import redis
 
     account = AccountFactory()
-    done = rq_subprocess(
-        "from django.db import transaction\n"
-        "from accounts.models import Account\n"
-        "from handoffs import deliveries\n"
-        "import django_rq\n"
-        f"account = Account.objects.get(pk='{account.pk}')\n"
-        "queue = django_rq.get_queue('default')\n"
-        "with transaction.atomic():\n"
-        "    row = deliveries.delivery_create(account=account, kind='webhook', topic='ping', body='{}')\n"
-        "    print(queue.count)\n"  # nothing in Redis before the commit
-        "print(queue.count, row.pk)\n"
-        "with transaction.atomic():\n"
-        "    deliveries.delivery_create(account=account, kind='webhook', topic='ping', body='{}')\n"
-        "    transaction.set_rollback(True)\n"
-        "print(queue.count)\n",
-        TASKS_REDIS_URL=settings.REDIS_URL)
-    before, after, delivery_id, after_rollback = done.stdout.split()
-    assert (int(after) - int(before), int(after_rollback)) == (1, int(after))
+    receiver = Receiver()
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
-        job_ids = [job_id.decode() for job_id in client.lrange("rq:queue:default", 0, -1)]
+        account_services.account_update(account=account, actor=None, webhook_url=receiver.url)
+        done = rq_subprocess(
+            "from django.db import transaction\n"
+            "from accounts.models import Account\n"
+            "from handoffs import deliveries\n"
+            "import django_rq\n"
+            f"account = Account.objects.get(pk='{account.pk}')\n"
+            "queue = django_rq.get_queue('default')\n"
+            "with transaction.atomic():\n"
+            "    row = deliveries.delivery_create(account=account, kind='webhook', topic='ping', body='{}')\n"
+            "    print(queue.count)\n"  # nothing in Redis before the commit
+            "print(queue.count, row.pk)\n"
+            "with transaction.atomic():\n"
+            "    deliveries.delivery_create(account=account, kind='webhook', topic='ping', body='{}')\n"
+            "    transaction.set_rollback(True)\n"
+            "print(queue.count)\n",
+            TASKS_REDIS_URL=settings.REDIS_URL)
+        before, after, delivery_id, after_rollback = done.stdout.split()
+        assert (int(after) - int(before), int(after_rollback)) == (1, int(after))
         # RQ keeps a readable description beside the pickled call: "<task path>('<delivery id>', <try>)".
+        job_ids = [job_id.decode() for job_id in client.lrange("rq:queue:default", 0, -1)]
         descriptions = [(client.hget(f"rq:job:{job_id}", "description") or b"").decode() for job_id in job_ids]
         assert f"handoffs.deliveries.deliver('{delivery_id}', 1)" in descriptions, descriptions
+
+        env = server_env(TASKS_BACKEND="rq", TASKS_REDIS_URL=settings.REDIS_URL)
+        manage("rqworker", "default", "--burst", "--job-class", "django_tasks_rq.backend.Job", env=env)
     finally:
-        for job_id in job_ids:
-            client.delete(f"rq:job:{job_id}")
-        client.delete("rq:queue:default")
+        receiver.close()
         client.close()
+    row = Delivery.unscoped.get(pk=delivery_id)
+    assert (row.status, row.attempts) == ("delivered", 1)
+    assert [headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests] == [delivery_id]
 
 
 def test_the_worker_command_is_the_one_the_procfile_runs():
