@@ -36,13 +36,14 @@ class Destination:
     url: str
     host: str
     port: int
-    # The checked addresses, in resolver order; empty for an allowed host (resolved as usual).
+    # The checked addresses, in resolver order; empty only for an allowed host that did not
+    # resolve here (the HTTP client then resolves it itself).
     addresses: tuple[str, ...]
 
     @property
     def pinned_url(self) -> str:
-        """The URL with its host replaced by the first checked address (the URL itself for an
-        allowed host). Send it with ``Host: <host>`` and the ``sni_hostname`` extension."""
+        """The URL with its host replaced by the first checked address. Send it with
+        ``Host: <host>`` and, for https, the ``sni_hostname`` extension."""
         if not self.addresses:
             return self.url
         return str(httpx.URL(self.url).copy_with(host=self.addresses[0]))
@@ -53,7 +54,7 @@ def _refusal_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
         address = address.ipv4_mapped
     for flag, reason in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
                          ("is_link_local", "link-local"), ("is_multicast", "multicast"),
-                         ("is_private", "private"), ("is_reserved", "reserved")):
+                         ("is_reserved", "reserved"), ("is_private", "private")):
         if getattr(address, flag):
             return reason
     if not address.is_global:
@@ -65,11 +66,21 @@ def allowed_hosts() -> set[str]:
     return {host.strip().lower().rstrip(".") for host in getattr(settings, "WEBHOOK_ALLOWED_HOSTS", []) if host}
 
 
+def resolve_host(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (the system resolver, ``getaddrinfo``), in its
+    order; raises ``OSError`` when it does not resolve. The one place names are looked up."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    # Scope ids (fe80::1%eth0) are not part of the address.
+    return list(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
+
+
 def resolve_destination(url: str) -> Destination:
     """Parse ``url`` (http or https), resolve its host and check every address.
 
-    Returns a ``Destination``; raises ``DestinationRefused`` (codes above). Resolution uses
-    the system resolver (``getaddrinfo``), so it may block for the resolver's timeout.
+    Returns a ``Destination`` whose first address the caller connects to; raises
+    ``DestinationRefused`` (codes above). A host in ``WEBHOOK_ALLOWED_HOSTS`` skips the
+    public-address check (and, if it does not resolve here, is left to the HTTP client).
+    Resolution may block for the system resolver's timeout.
     """
     try:
         parts = urlsplit(url)
@@ -80,27 +91,23 @@ def resolve_destination(url: str) -> Destination:
         raise DestinationRefused("Use an http:// or https:// URL with a host name.", code="invalid_url")
     host = parts.hostname.lower().rstrip(".")
     port = port or (443 if parts.scheme == "https" else 80)
-    if host in allowed_hosts():
-        return Destination(url=url, host=host, port=port, addresses=())
+    allowed = host in allowed_hosts()
     try:
-        literal = ipaddress.ip_address(host)
+        addresses = [ipaddress.ip_address(host)]
     except ValueError:
-        literal = None
-    if literal is not None:
-        addresses = [literal]
-    else:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError, OSError):
-            raise DestinationRefused(f"The host {host} could not be found.", code="destination_unresolvable") from None
-        # Scope ids (fe80::1%eth0) are not part of the address.
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+            addresses = [ipaddress.ip_address(address) for address in resolve_host(host, port)]
+        except (OSError, UnicodeError, ValueError):
+            addresses = []
         if not addresses:
-            raise DestinationRefused(f"The host {host} could not be found.", code="destination_unresolvable")
-    for address in addresses:
-        reason = _refusal_reason(address)
-        if reason:
-            raise DestinationRefused(
-                f"{host} leads to a {reason} address ({address}); webhooks may only reach public addresses.",
-                code="destination_not_public")
+            if allowed:
+                return Destination(url=url, host=host, port=port, addresses=())
+            raise DestinationRefused(f"The host {host} could not be found.", code="destination_unresolvable") from None
+    if not allowed:
+        for address in addresses:
+            reason = _refusal_reason(address)
+            if reason:
+                raise DestinationRefused(
+                    f"{host} leads to a {reason} address ({address}); webhooks may only reach public addresses.",
+                    code="destination_not_public")
     return Destination(url=url, host=host, port=port, addresses=tuple(str(a) for a in addresses))
