@@ -169,7 +169,7 @@ def test_the_json_fields_keep_the_text_as_written(session):
 
 # ---- email headers ---------------------------------------------------------------------------
 
-BROKEN = "Printer offline\nat front desk\r\nBcc: intruder@evil.test\u2028again\tand\x00more"
+BROKEN = "Printer offline\nat front desk\r\nBcc: intruder@evil.test\u2028again\tand\x0bmore"
 ONE_LINE = "Printer offline at front desk Bcc: intruder@evil.test again and more"
 
 
@@ -224,3 +224,4 @@ def test_an_account_name_with_a_line_break_makes_a_one_line_subject(session, rec
 def test_one_line_cuts_long_text_with_an_ellipsis():
     assert notifications.one_line("a" * 300) == "a" * 199 + "…"
     assert notifications.one_line("  many   spaces\n\n") == "many spaces"
+    assert notifications.one_line("nul\x00and\u200ebidi\x85next") == "nul and bidi next"
