@@ -91,11 +91,14 @@ def delivery_attempt(*, delivery_id: str, attempt: int) -> Delivery | None:
     delivery = Delivery.unscoped.select_related("account").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING or delivery.attempts != attempt - 1:
         return delivery
-    taken = Delivery.unscoped.filter(pk=delivery.pk, status=DeliveryStatus.PENDING,
-                                     attempts=attempt - 1).update(attempts=attempt, updated_at=timezone.now())
+    # next_attempt_at becomes the try's start: until an outcome is recorded, the sweep takes a
+    # try older than STALE_AFTER for one whose worker died (a try lasts seconds: its timeouts).
+    now = timezone.now()
+    taken = Delivery.unscoped.filter(pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=attempt - 1).update(
+        attempts=attempt, updated_at=now, next_attempt_at=now)
     if not taken:
         return delivery
-    delivery.attempts += 1
+    delivery.attempts, delivery.next_attempt_at = attempt, now
     if delivery.kind == DeliveryKind.WEBHOOK:
         status_code, error, retryable = _try_webhook(delivery)
     else:
@@ -118,6 +121,8 @@ def _try_email(delivery: Delivery) -> tuple[int | None, str, bool]:
     message = EmailMessage(delivery.subject, delivery.body, None, [delivery.target])
     try:
         sent = mailers.default.send_messages([message]) or 0
+    except ValueError as exc:  # a malformed header or address: no retry can fix it
+        return None, f"{type(exc).__name__}: {exc}", False
     except Exception as exc:  # refused, timed out, TLS, authentication: all may pass later
         return None, f"{type(exc).__name__}: {exc}", True
     if not sent:
@@ -161,11 +166,12 @@ STALE_AFTER = timedelta(minutes=10)
 
 
 def deliveries_requeue_stale(*, now=None) -> int:
-    """Enqueue the next try again for pending deliveries whose try was due more than
-    ``STALE_AFTER`` ago: their task was lost (a worker killed in the middle of it leaves the
-    task "running" for ever; with a non-database backend, a process that died between commit
-    and enqueue). The sweep runs this every pass. A task that was only slow to start is
-    harmless to duplicate: each try is taken once. Returns how many were re-enqueued."""
+    """Enqueue the next try again for pending deliveries whose try was due (or started) more
+    than ``STALE_AFTER`` ago without an outcome: their task was lost (a worker killed in the
+    middle of a try leaves its task "running" for ever; with a non-database backend, a
+    process that died between commit and enqueue). The sweep runs this every pass. A task
+    that was only slow to start is harmless to duplicate: each try is taken once. Returns
+    how many were enqueued again."""
     now = now or timezone.now()
     requeued = 0
     stale = Delivery.unscoped.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=now - STALE_AFTER)
