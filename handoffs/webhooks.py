@@ -214,7 +214,8 @@ def post(*, url: str, secret: str, event: str, delivery_id: str, body: bytes) ->
         with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
             response = client.post(destination.pinned_url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as exc:  # refused, reset, timed out: all worth another try
-        return PostResult(None, f"{type(exc).__name__}: {exc}" or type(exc).__name__, retryable=True)
+        reason = str(exc)
+        return PostResult(None, f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__, retryable=True)
     status = response.status_code
     if 200 <= status < 300:
         return PostResult(status)

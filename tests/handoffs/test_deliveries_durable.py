@@ -202,6 +202,20 @@ def test_a_delivery_whose_worker_was_killed_mid_try_is_tried_again_after_the_swe
     assert [headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests] == [str(delivery.pk)] * 2
 
 
+def test_the_sweep_leaves_deliveries_that_are_on_time_alone(northwind):
+    due_now = deliveries.delivery_create(account=northwind, kind="email", topic="email.created", target="a@b.test",
+                                         subject="s", body="b")
+    lost = deliveries.delivery_create(account=northwind, kind="email", topic="email.created", target="c@d.test",
+                                      subject="s", body="b")
+    Delivery.unscoped.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=11))
+    tasks_before = DBTaskResult.objects.count()
+    assert deliveries.deliveries_requeue_stale() == 1
+    assert DBTaskResult.objects.count() == tasks_before + 1
+    assert DBTaskResult.objects.filter(args_kwargs__args=[str(lost.pk), 1]).count() == 2
+    assert DBTaskResult.objects.filter(args_kwargs__args=[str(due_now.pk), 1]).count() == 1
+    assert deliveries.deliveries_requeue_stale() == 0  # its clock starts again
+
+
 def test_a_duplicate_task_for_a_try_already_taken_does_nothing(northwind):
 
 
