@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 .PHONY: help install run migrate seed test test-unit test-e2e lint bench clean
 
 help:
-	@echo "make run    - install, migrate SQLite, seed the demo pilot, serve on http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate SQLite, seed the demo pilot, serve on http://$(HOST):$(PORT) with the worker and sweep"
 	@echo "make test   - the whole suite in parallel, browser tests included"
 	@echo "make lint   - ruff"
 
@@ -41,9 +41,11 @@ migrate: install
 seed: migrate
 	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 
+# web (Daphne), worker (db_worker: emails and webhooks) and sweep (unclaimed alerts) from the
+# Procfile; honcho gives web the port and stops all three together on Ctrl+C.
 run: seed
-	@echo "Serving ResolutionFlow on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	DEBUG=true $(VENV)/bin/daphne -b $(HOST) -p $(PORT) resolutionflow.asgi:application
+	@echo "Serving ResolutionFlow on http://$(HOST):$(PORT)/ with its worker and sweep (Ctrl+C stops all three)"
+	DEBUG=true HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: install
 	$(PY) -m pytest -n $(WORKERS) --ignore=tests/e2e -q

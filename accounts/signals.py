@@ -9,6 +9,9 @@ them (docs/architecture.md#rooms-and-dependencies). Each app connects its receiv
   the operator or None.
 - ``demo_content``: ``send(sender=Account, accounts={slug: Account})`` from seed_demo, in
   INSTALLED_APPS order; same contract as ``starter_content``.
+- ``account_sections``: ``send(sender=Account, request=request)`` when Account Management is
+  shown; a receiver returns a section for this admin (``{"template", "anchor", "label",
+  "testid", ...}``; the template is included with the dict as ``section``) or None.
 - ``member_access_changed``: ``send(sender=User, user=user, actor=actor, reason=...)`` inside
   the transaction of ``accounts.services.user_update`` when a member is deactivated
   (``reason="deactivated"``) or their role changes (``reason="role_changed"``): handoffs puts
@@ -21,6 +24,7 @@ nav_items = Signal()
 starter_content = Signal()
 demo_content = Signal()
 member_access_changed = Signal()
+account_sections = Signal()
 
 
 def lines_of(responses) -> list[str]:

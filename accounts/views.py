@@ -37,7 +37,8 @@ from .forms import (
     UserActiveForm,
     UserRoleForm,
 )
-from .models import Role
+from .models import Account, Role
+from .signals import account_sections
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +147,16 @@ def _manage_context(request, **overrides):
         "invite_form": InvitationForm(),
         "settings_form": AccountSettingsForm.for_account(account),
         "roles": Role.choices,
+        "extra_sections": [section for _receiver, section in account_sections.send(sender=Account, request=request)
+                           if section],
         **overrides,
     }
+
+
+def account_manage_page(request, *, status: int):
+    """The whole Account Management page (for another app's section that refused a plain,
+    non-htmx form post and shows its refusal in place)."""
+    return render(request, "accounts/manage.html", _manage_context(request), status=status)
 
 
 def _answer(request, *, fragment, context, anchor, status=200):

@@ -3,11 +3,15 @@ product, through the services), and the manual baseline, added through its servi
 
 from django.contrib import admin
 from django.utils import timezone
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from accounts.admin import AccountScopedAdminMixin, ServiceAdmin, ServiceForm
+from accounts.admin.base import BOTH_LOCATIONS
+from accounts.errors import ServiceError
 
-from . import services
-from .models import BaselineSample, Handoff, HandoffEvent
+from . import deliveries, services
+from .models import BaselineSample, Delivery, Handoff, HandoffEvent
 
 
 def _minutes(start, end) -> str:
@@ -122,3 +126,67 @@ class BaselineSampleAdmin(ServiceAdmin):
     def has_change_permission(self, request, obj=None):
         # A measurement is recorded or deleted, not edited.
         return obj is None and super().has_change_permission(request, obj)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(AccountScopedAdminMixin, admin.ModelAdmin):
+    """Webhook POSTs and notification emails with their status and tries; a failed one can be
+    re-sent (same delivery id) through the service. Nothing else is editable."""
+
+    list_display = ("created_at", "account", "kind", "topic", "target", "status", "tries", "last_status_code",
+                    "short_error", "next_attempt_at")
+    list_filter = ("status", "kind", "account", "created_at")
+    list_select_related = ("account",)
+    search_fields = ("id", "topic", "target", "subject", "last_error")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    actions = ["resend"]
+    fields = ("id", "account", "kind", "event", "topic", "target", "subject", "status", "attempts", "max_attempts",
+              "last_status_code", "last_error", "next_attempt_at", "delivered_at", "created_at", "updated_at", "body")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Tries")
+    def tries(self, obj):
+        return f"{obj.attempts} of {obj.max_attempts}"
+
+    @admin.display(description="Last error")
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.action(permissions=["change"], description="Re-send",
+                  description_plural="Re-send selected failed deliveries", location=BOTH_LOCATIONS)
+    def resend(self, request, queryset):
+        # Superusers act for the platform; account staff act as themselves (admins of the account).
+        actor = None if request.user.is_superuser else request.user
+        done, refusals = 0, []
+        for delivery in queryset.select_related("account"):
+            try:
+                deliveries.delivery_resend(delivery=delivery, actor=actor)
+            except ServiceError as exc:
+                refusals.append(f"{delivery}: {exc.detail}")
+            else:
+                done += 1
+        noun = "delivery" if done == 1 else "deliveries"
+        if done:
+            self.message_user(request, f"Re-sent {done} {noun}.")
+        for refusal in refusals:
+            self.message_user(request, refusal, level="warning")
+
+
+# django-tasks-db's task rows span every account: platform (superuser) eyes only.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class PlatformTaskResultAdmin(DBTaskResultAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser

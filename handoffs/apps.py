@@ -5,24 +5,27 @@ class HandoffsConfig(AppConfig):
     name = "handoffs"
 
     def ready(self):
-        # sessions_app never imports handoffs (docs/architecture.md#rooms-and-dependencies): the claimant's
-        # first action and a
-        # resolve in the session reach the escalation through sessions_app's
-        # ``session_activity`` signal. The navigation's "Escalations" link and the demo
-        # escalations join accounts through its signals the same way.
+        # sessions_app never imports handoffs (docs/architecture.md#rooms-and-dependencies): the
+        # claimant's first action and a resolve in the session reach the escalation through
+        # sessions_app's ``session_activity`` signal. The navigation's "Escalations" link, the
+        # webhook section of Account Management and the demo escalations join accounts
+        # through its signals the same way.
         from accounts.models import Account, User
-        from accounts.signals import demo_content, member_access_changed, nav_items
+        from accounts.signals import account_sections, demo_content, member_access_changed, nav_items
         from sessions_app.models import TroubleshootingSession
         from sessions_app.signals import session_activity
 
         from .demo import demo_escalations_ensure
         from .selectors import nav_item
         from .services import on_member_access_changed, on_session_activity
+        from .webhook_views import webhook_section
 
         session_activity.connect(on_session_activity, sender=TroubleshootingSession,
                                  dispatch_uid="handoffs.on_session_activity")
         member_access_changed.connect(on_member_access_changed, sender=User,
                                       dispatch_uid="handoffs.on_member_access_changed")
         nav_items.connect(nav_item, sender=User, dispatch_uid="handoffs.nav_item")
+        # Account Management's "Webhook and notifications" section.
+        account_sections.connect(webhook_section, sender=Account, dispatch_uid="handoffs.webhook_section")
         # Demo escalations come after the demo sessions (INSTALLED_APPS order of ready()).
         demo_content.connect(demo_escalations_ensure, sender=Account, dispatch_uid="handoffs.demo_escalations")

@@ -143,3 +143,58 @@ class BaselineSample(AccountOwned):
     class Meta(AccountOwned.Meta):
         ordering = ["-measured_on", "-created_at"]
         constraints = [models.CheckConstraint(condition=Q(minutes__gte=0), name="baseline_minutes_positive")]
+
+
+class DeliveryKind(models.TextChoices):
+    WEBHOOK = "webhook", "Webhook"
+    EMAIL = "email", "Email"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class Delivery(AccountOwned):
+    """One outbound message caused by an escalation event: a webhook POST or one email to one
+    person. Written in the event's transaction together with its task (handoffs/deliveries.py),
+    so a rolled-back change leaves neither and a committed one is never forgotten. The id is
+    the delivery id a receiver sees on every try (``X-ResolutionFlow-Delivery``).
+
+    One model for both kinds: they share the life cycle (pending → delivered | failed, tries,
+    backoff, re-send), the admin list and the worker; only ``target`` and the content differ.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=DeliveryKind.choices)
+    event = models.ForeignKey(HandoffEvent, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="deliveries", help_text="Empty for a test delivery.")
+    # Webhook: the event name (handoff.claimed, ping). Email: what it is about (for the lists).
+    topic = models.CharField(max_length=64)
+    # Webhook: the URL when last tried (the account's current URL is used on every try).
+    # Email: the recipient's address.
+    target = models.CharField(max_length=500, blank=True)
+    subject = models.CharField(max_length=255, blank=True, help_text="Email only.")
+    body = models.TextField(help_text="The JSON POSTed, or the email's text.")
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(help_text="Tries allowed so far (a re-send adds more).")
+    last_status_code = models.PositiveIntegerField(null=True, blank=True, help_text="The last HTTP status.")
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta(AccountOwned.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["account", "kind", "-created_at"], name="delivery_recent_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DeliveryKind.values), name="delivery_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.topic} ({self.status})"

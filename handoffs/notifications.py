@@ -2,17 +2,24 @@
 
 Both go to the account's active engineers and admins, one message each (nobody sees the
 others' addresses), never to the person who asked for help or pressed Escalate. The services
-call these after commit; a failure to send is logged and never undoes or refuses the change.
+call these INSIDE the event's transaction: each message becomes a pending email ``Delivery``
+with its task (handoffs/deliveries.py), sent by the worker with retries; a failure never
+undoes or refuses the change, and a message that failed for good is shown to the account's
+admins (Account Management, Notifications) and platform staff (Django admin).
+
+User text in a header is reduced to one line (``one_line``): a title with a line break
+must not break the message or add headers.
 """
 
 import logging
+import re
+import unicodedata
 
-from django.core.mail import EmailMessage, mailers
 from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .models import Handoff, Urgency
+from .models import DeliveryKind, EventKind, Handoff, HandoffEvent, Urgency
 from .webhooks import handoff_url
 
 logger = logging.getLogger(__name__)
@@ -26,30 +33,47 @@ def recipients(handoff: Handoff, *, exclude: tuple = ()) -> list[str]:
     return list(users.order_by("email").values_list("email", flat=True))
 
 
-def _send(subject: str, body: str, to: list[str], *, what: str) -> int:
+SUBJECT_MAX = 200
+_SPACES = re.compile(r"\s+")
+
+
+def one_line(text: str, *, limit: int = SUBJECT_MAX) -> str:
+    """``text`` as one header-safe line: line breaks, tabs and other control or format
+    characters become single spaces, the ends are trimmed, and it is cut to ``limit``
+    characters (with an ellipsis)."""
+    cleaned = "".join(" " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
+                      for char in text or "")
+    cleaned = _SPACES.sub(" ", cleaned).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[:limit - 1].rstrip() + "…"
+
+
+def _queue(handoff: Handoff, event_kind: str, subject: str, body: str, to: list[str]) -> int:
+    """One pending email delivery per recipient, in the caller's transaction."""
+    from . import deliveries  # deliveries sends what this module writes
+
     if not to:
         return 0
-    messages = [EmailMessage(subject, body, None, [address]) for address in to]
-    try:
-        sent = mailers.default.send_messages(messages) or 0
-    except Exception:
-        logger.exception("could not send the %s email to %s recipient(s)", what, len(to))
-        return 0
-    logger.info("sent the %s email to %s recipient(s)", what, sent)
-    return sent
+    event = (HandoffEvent.objects.for_account(handoff.account).filter(handoff=handoff, kind=event_kind)
+             .order_by("-id").first())
+    subject = one_line(subject)
+    for address in to:
+        deliveries.delivery_create(account=handoff.account, kind=DeliveryKind.EMAIL, topic=f"email.{event_kind}",
+                                   target=address, subject=subject, body=body, event=event)
+    logger.info("queued the %s email about escalation %s for %s recipient(s)", event_kind, handoff.pk, len(to))
+    return len(to)
 
 
 def _describe(handoff: Handoff) -> str:
     session = handoff.session
-    lines = [f"Session: {session.title}"]
+    lines = [f"Session: {one_line(session.title)}"]
     if session.client_name:
-        lines.append(f"Client: {session.client_name}")
+        lines.append(f"Client: {one_line(session.client_name)}")
     if session.ticket_ref:
-        lines.append(f"Ticket: {session.ticket_ref}")
+        lines.append(f"Ticket: {one_line(session.ticket_ref)}")
     lines.append(f"Urgency: {handoff.get_urgency_display()}")
-    asker = handoff.requested_by.name
+    asker = one_line(handoff.requested_by.name)
     if handoff.handed_off_by_id != handoff.requested_by_id:
-        asker += f" (escalated by {handoff.handed_off_by.name})"
+        asker += f" (escalated by {one_line(handoff.handed_off_by.name)})"
     lines.append(f"Technician: {asker}")
     if handoff.note:
         lines.append(f"Stuck on: {handoff.note}")
@@ -61,34 +85,37 @@ def _describe(handoff: Handoff) -> str:
 
 
 def escalation_created(handoff: Handoff) -> int:
-    """A new high or critical escalation: tell everyone who could pick it up."""
+    """A new high or critical escalation: tell everyone who could pick it up. Call it inside
+    the escalation's transaction; returns how many emails were queued."""
     if handoff.urgency not in LOUD_URGENCIES:
         return 0
     to = recipients(handoff, exclude=(handoff.requested_by_id, handoff.handed_off_by_id))
     subject = f"[{handoff.account.name}] {handoff.get_urgency_display()} escalation: {handoff.session.title}"
-    return _send(subject, _describe(handoff), to, what=f"{handoff.urgency} escalation {handoff.pk}")
+    return _queue(handoff, EventKind.CREATED, subject, _describe(handoff), to)
 
 
 def escalation_idle(handoff: Handoff) -> int:
     """The sweep found an escalation picked up past the threshold with no first action yet:
-    tell the claimant and the account's admins (someone may need to take it over)."""
+    tell the claimant and the account's admins (someone may need to take it over). Call it
+    inside the alert's transaction; returns how many emails were queued."""
     waited = max(0, int((timezone.now() - handoff.claimed_at).total_seconds() // 60))
     holder = handoff.claimed_by
     admins = User.objects.filter(account_id=handoff.account_id, is_active=True, role=Role.ADMIN)
-    to = sorted({holder.email, *admins.values_list("email", flat=True)} - {""}) if holder else []
+    to = sorted({holder.email, *admins.values_list("email", flat=True)}) if holder else []
     subject = f"[{handoff.account.name}] Picked up {waited} min ago, no action yet: {handoff.session.title}"
-    body = (f"{holder.name if holder else 'Someone'} picked this escalation up {waited} minutes ago and has not "
-            f"acted in the session yet (the alert threshold of {handoff.account.name} is "
-            f"{handoff.account.unclaimed_alert_minutes} minutes).\n\n{_describe(handoff)}")
-    return _send(subject, body, to, what=f"idle alert {handoff.pk}")
+    who = one_line(holder.name) if holder else "Someone"
+    body = (f"{who} picked this escalation up {waited} minutes ago and has not acted in the session yet "
+            f"(the alert threshold of {handoff.account.name} is {handoff.account.unclaimed_alert_minutes} minutes).\n\n{_describe(handoff)}")
+    return _queue(handoff, EventKind.ALERTED, subject, body, to)
 
 
 def escalation_unclaimed(handoff: Handoff) -> int:
-    """The sweep found an escalation nobody picked up within the account's threshold."""
+    """The sweep found an escalation nobody picked up within the account's threshold. Call it
+    inside the alert's transaction; returns how many emails were queued."""
     waited = max(0, int((timezone.now() - handoff.created_at).total_seconds() // 60))
     threshold = handoff.account.unclaimed_alert_minutes
     to = recipients(handoff, exclude=(handoff.requested_by_id,))
     subject = f"[{handoff.account.name}] Unclaimed for {waited} min: {handoff.session.title}"
     body = (f"Nobody has picked this escalation up for {waited} minutes "
             f"(the alert threshold of {handoff.account.name} is {threshold} minutes).\n\n{_describe(handoff)}")
-    return _send(subject, body, to, what=f"unclaimed alert {handoff.pk}")
+    return _queue(handoff, EventKind.ALERTED, subject, body, to)

@@ -14,7 +14,7 @@ from accounts.models import Account, User
 from sessions_app.models import SessionStatus, TroubleshootingSession
 
 from . import rules
-from .models import LIVE_STATUSES, EventKind, Handoff, HandoffEvent, HandoffStatus
+from .models import LIVE_STATUSES, Delivery, EventKind, Handoff, HandoffEvent, HandoffStatus
 
 
 def handoff_list(*, account: Account):
@@ -106,3 +106,15 @@ def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
 def can_escalate(*, session: TroubleshootingSession, user: User) -> bool:
     """Whether to offer Escalate: ``rules.may_escalate``, while the session is active."""
     return rules.may_escalate(session, user) and session.status == SessionStatus.ACTIVE
+
+
+def delivery_list(*, account: Account, kind: str | None = None):
+    """The account's deliveries (webhook POSTs and emails), newest first."""
+    rows = Delivery.objects.for_account(account).select_related("event", "account")
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-created_at", "-id")
+
+
+def delivery_get(*, account: Account, delivery_id) -> Delivery | None:
+    return delivery_list(account=account).filter(pk=delivery_id).first()

@@ -132,7 +132,7 @@ def handoff_escalate(*, session: TroubleshootingSession, actor: User, note: str 
     except IntegrityError:  # pragma: no cover - the session lock serialises escalations first
         raise Conflict("This session is already escalated.", code="already_escalated") from None
     _record(handoff, EventKind.CREATED, actor, urgency=urgency, peer=actor.pk != session.owner_id)
-    transaction.on_commit(lambda: notifications.escalation_created(handoff))
+    notifications.escalation_created(handoff)  # queued in this transaction (handoffs/deliveries.py)
     return handoff
 
 
@@ -328,13 +328,13 @@ def handoff_alert(*, handoff: Handoff) -> bool:
         unclaimed = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN, alerted_at=None)
         if unclaimed.update(alerted_at=now):
             _record(handoff, EventKind.ALERTED, None, reason="unclaimed", threshold_minutes=threshold)
-            transaction.on_commit(lambda: notifications.escalation_unclaimed(handoff))
+            notifications.escalation_unclaimed(handoff)  # queued in this transaction
             return True
         idle = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.CLAIMED, first_action_at=None,
                                                   idle_alerted_at=None)
         if idle.update(idle_alerted_at=now):
             _record(handoff, EventKind.ALERTED, None, reason="no_first_action", threshold_minutes=threshold)
-            transaction.on_commit(lambda: notifications.escalation_idle(handoff))
+            notifications.escalation_idle(handoff)  # queued in this transaction
             return True
     return False
 

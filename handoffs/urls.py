@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, webhook_views
 
 app_name = "handoffs"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("escalations/<uuid:handoff_id>/cancel/", views.handoff_cancel, name="cancel"),
     path("sessions/<uuid:session_id>/escalate/", views.session_escalate, name="escalate"),
     path("sessions/<uuid:session_id>/escalation/", views.session_escalation, name="session_escalation"),
+    # Account Management's webhook section (added to /account/ by a registration, apps.py).
+    path("account/webhook/", webhook_views.section, name="webhook_section"),
+    path("account/webhook/url/", webhook_views.webhook_url, name="webhook_url"),
+    path("account/webhook/rotate/", webhook_views.webhook_rotate, name="webhook_rotate"),
+    path("account/webhook/test/", webhook_views.webhook_test, name="webhook_test"),
+    path("account/deliveries/<uuid:delivery_id>/resend/", webhook_views.delivery_resend, name="delivery_resend"),
 ]

@@ -8,36 +8,29 @@ plus our own fields for any other receiver::
      "account": {"id": "…", "name": "…", "slug": "…"}}
 
 Headers: ``X-ResolutionFlow-Signature: sha256=<hex HMAC-SHA256 of the raw body with the
-account's webhook secret>``, ``X-ResolutionFlow-Timestamp`` (unix seconds when the delivery
-was first attempted), ``X-ResolutionFlow-Event`` and ``X-ResolutionFlow-Delivery`` (an id that
-stays the same across retries, so a receiver can drop duplicates). ``seq`` is the account's event number:
-deliveries run in parallel and may arrive out of order; ``seq`` orders them.
+account's webhook secret>``, ``X-ResolutionFlow-Timestamp`` (unix seconds of this try),
+``X-ResolutionFlow-Event`` and ``X-ResolutionFlow-Delivery`` (the delivery's id: the same on
+every try, so a receiver can drop duplicates). ``seq`` is the account's event number and
+orders events.
 
-Delivery never runs on the request path: the body is built when the event is recorded
-(so it shows the handoff as it was then), handed to a small thread pool once the
-transaction commits, and the pool POSTs it with retries and exponential backoff. Every
-failed attempt is logged as a warning, the final one as an error; nothing is raised.
-
-Settings (with defaults): ``HANDOFF_WEBHOOK_ATTEMPTS`` 3, ``HANDOFF_WEBHOOK_BACKOFF_SECONDS``
-0.5 (then 1, 2, … between attempts), ``HANDOFF_WEBHOOK_TIMEOUT_SECONDS`` 5,
-``HANDOFF_WEBHOOK_WORKERS`` 4.
+The body is built when the event is recorded (so it shows the handoff as it was then) and
+stored as a ``Delivery`` row with its task, in the event's transaction
+(handoffs/deliveries.py); the worker POSTs it. ``text`` carries user text (titles, notes,
+names) escaped for chat markup, so a note cannot ping a channel or disguise a link.
 """
 
 import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-import uuid
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
+import httpx
 from django.conf import settings
-from django.db import transaction
+
+from resolutionflow.outbound import DestinationRefused, resolve_destination
 
 logger = logging.getLogger(__name__)
 
@@ -52,25 +45,18 @@ USER_AGENT = "ResolutionFlow-Webhook/1"
 RETRYABLE_STATUSES = {408, 425, 429}
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 @dataclass(frozen=True)
-class Delivery:
-    url: str
-    secret: str
-    event: str
-    seq: int
-    body: bytes
-    delivery_id: str
+class PostResult:
+    """One try: ``status`` is the HTTP status (None when no answer came), ``error`` says what
+    went wrong (empty on a 2xx), ``retryable`` whether another try could succeed."""
 
+    status: int | None
+    error: str = ""
+    retryable: bool = False
 
-@dataclass(frozen=True)
-class Outcome:
-    delivered: bool
-    attempts: int
-    status: int | None  # the last HTTP status, None when no answer came
+    @property
+    def ok(self) -> bool:
+        return not self.error
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -132,12 +118,38 @@ def summary_line(event, handoff) -> str:
     return f"{line.rstrip('.')}. {handoff_url(handoff)}"
 
 
+# ---- chat markup ------------------------------------------------------------------------------
+
+_SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Teams renders Markdown and a little HTML in ``text``: besides Slack's three, the brackets
+# that would make ``[label](url)`` a disguised link become character references.
+_TEAMS_ESCAPES = {**_SLACK_ESCAPES, "[": "&#91;", "]": "&#93;"}
+TEAMS_HOST_SUFFIXES = (".webhook.office.com", "outlook.office.com", ".logic.azure.com")
+
+
+def chat_flavour(url: str) -> str:
+    """``teams`` for Microsoft Teams incoming webhook hosts, ``slack`` for anything else
+    (Slack's escaping is also what most other chat receivers expect)."""
+    host = (urllib.parse.urlsplit(url or "").hostname or "").lower()
+    return "teams" if host.endswith(TEAMS_HOST_SUFFIXES) else "slack"
+
+
+def chat_escape(text: str, flavour: str = "slack") -> str:
+    """Make ``text`` inert in chat markup: Slack's control sequences (``<!here>``,
+    ``<@U123>``, ``<https://x|label>``) and HTML entities per Slack's rules (``&``, ``<``,
+    ``>``); for Teams also Markdown link brackets. Returns a new string."""
+    table = _TEAMS_ESCAPES if flavour == "teams" else _SLACK_ESCAPES
+    return "".join(table.get(char, char) for char in text)
+
+
 def build_body(event, handoff, message: dict) -> bytes:
-    """The realtime ``message`` (the REST escalation object) plus chat ``text``, the actor,
-    the escalation's page ``url`` and the account."""
+    """The JSON body for one event, UTF-8: the realtime ``message`` (the REST escalation
+    object, built once per event) plus chat ``text``, the actor, the escalation's page ``url``
+    and the account. ``text`` is escaped for the flavour of the account's webhook URL (every
+    user field in it: titles, client, ticket, names, notes)."""
     account = handoff.account
     body = {
-        "text": summary_line(event, handoff),
+        "text": chat_escape(summary_line(event, handoff), chat_flavour(account.webhook_url)),
         **message,
         "actor": {"id": str(event.actor.pk), "name": event.actor.name} if event.actor else None,
         "handoff": {**message["handoff"], "url": handoff_url(handoff)},
@@ -146,126 +158,82 @@ def build_body(event, handoff, message: dict) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-# ---- delivery -------------------------------------------------------------------------------
-
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-_pending: set[Future] = set()
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=_setting("HANDOFF_WEBHOOK_WORKERS", 4),
-                                           thread_name_prefix="handoff-webhook")
-        return _executor
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is reported as the failure it is: following it would turn the POST into a
-    GET (urllib's behaviour) and could lead the signed body somewhere nobody configured."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _post(delivery: Delivery, timestamp: int) -> int:
-    if urllib.parse.urlsplit(delivery.url).scheme not in ("http", "https"):
-        # The model validates this too; a row written around it must not open file: URLs.
-        raise ValueError("webhook URLs must be http or https")
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: sign(delivery.secret, delivery.body),
-        TIMESTAMP_HEADER: str(timestamp),
-        EVENT_HEADER: delivery.event,
-        DELIVERY_HEADER: delivery.delivery_id,
+def ping_body(account) -> bytes:
+    """The body of a test delivery sent from Account Management."""
+    body = {
+        "text": chat_escape(f"Test delivery from ResolutionFlow for {account.name}: the webhook works.",
+                            chat_flavour(account.webhook_url)),
+        "event": "ping",
+        "seq": None,
+        "occurred_at": None,
+        "actor": None,
+        "handoff": None,
+        "account": {"id": str(account.pk), "name": account.name, "slug": account.slug},
     }
-    request = urllib.request.Request(delivery.url, data=delivery.body, method="POST", headers=headers)  # noqa: S310
-    try:
-        with _opener.open(request, timeout=_setting("HANDOFF_WEBHOOK_TIMEOUT_SECONDS", 5)) as response:
-            response.read(1024)
-            return response.status
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return exc.code
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def deliver(delivery: Delivery) -> Outcome:
-    """POST one event, retrying with exponential backoff. Logs, never raises."""
-    attempts = max(1, int(_setting("HANDOFF_WEBHOOK_ATTEMPTS", 3)))
-    backoff = float(_setting("HANDOFF_WEBHOOK_BACKOFF_SECONDS", 0.5))
-    timestamp = int(time.time())
-    status = None
-    for attempt in range(1, attempts + 1):
-        try:
-            status = _post(delivery, timestamp)
-            problem = None if 200 <= status < 300 else f"HTTP {status}"
-        except Exception as exc:  # refused, reset, timed out, bad DNS: all worth a retry
-            status, problem = None, f"{type(exc).__name__}: {exc}"
-        if problem is None:
-            logger.info("webhook %s seq %s delivered to %s (attempt %s)", delivery.event, delivery.seq,
-                        _host(delivery.url), attempt)
-            return Outcome(True, attempt, status)
-        retryable = status is None or status >= 500 or status in RETRYABLE_STATUSES
-        if attempt == attempts or not retryable:
-            logger.error("webhook %s seq %s to %s failed for good after %s attempt(s): %s", delivery.event,
-                         delivery.seq, _host(delivery.url), attempt, problem)
-            return Outcome(False, attempt, status)
-        delay = backoff * 2 ** (attempt - 1)
-        logger.warning("webhook %s seq %s to %s failed (attempt %s of %s): %s; retrying in %.2f s",
-                       delivery.event, delivery.seq, _host(delivery.url), attempt, attempts, problem, delay)
-        time.sleep(delay)
-    raise AssertionError("unreachable")
+# ---- one try ----------------------------------------------------------------------------------
 
 
-def _host(url: str) -> str:
-    # Slack and Teams URLs carry their credential in the path: log only where it went.
+def host_of(url: str) -> str:
+    # Slack and Teams URLs carry their credential in the path: show and log only the host.
     return urllib.parse.urlsplit(url).netloc
 
 
-def _forget(future: Future) -> None:
-    with _executor_lock:
-        _pending.discard(future)
+def post(*, url: str, secret: str, event: str, delivery_id: str, body: bytes) -> PostResult:
+    """POST ``body`` once, signed, to ``url``: never raises. The destination is checked
+    first (resolutionflow.outbound) and the connection goes to the checked address; a
+    refused destination is a non-retryable failure. Redirects are not followed (a 3xx is
+    a failure: following one could carry the signed body somewhere nobody configured).
+    Timeout: ``WEBHOOK_TIMEOUT_SECONDS`` per network operation."""
+    try:
+        destination = resolve_destination(url)
+    except DestinationRefused as exc:
+        return PostResult(None, f"Not sent: {exc.detail}", retryable=exc.code == "destination_unresolvable")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: sign(secret, body),
+        TIMESTAMP_HEADER: str(int(time.time())),
+        EVENT_HEADER: event,
+        DELIVERY_HEADER: delivery_id,
+    }
+    extensions = {}
+    if destination.addresses:
+        parts = urllib.parse.urlsplit(url)
+        headers["Host"] = parts.netloc.rpartition("@")[2]
+        if parts.scheme == "https":
+            extensions["sni_hostname"] = destination.host
+    timeout = float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 5))
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+            response = client.post(destination.pinned_url, content=body, headers=headers, extensions=extensions)
+    except httpx.HTTPError as exc:  # refused, reset, timed out: all worth another try
+        reason = str(exc)
+        return PostResult(None, f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__, retryable=True)
+    status = response.status_code
+    if 200 <= status < 300:
+        return PostResult(status)
+    # A 4xx other than these means the request itself is wrong (a deleted Slack hook answers
+    # 404): repeating it would only repeat the refusal.
+    retryable = status >= 500 or status in RETRYABLE_STATUSES
+    return PostResult(status, f"HTTP {status}", retryable=retryable)
 
 
-def submit(delivery: Delivery) -> Future:
-    """Hand a delivery to the pool; returns at once."""
-    future = _pool().submit(deliver, delivery)
-    with _executor_lock:
-        _pending.add(future)
-    future.add_done_callback(_forget)
-    return future
+# ---- the entry point the services call --------------------------------------------------------
 
 
-def drain(timeout: float | None = None) -> bool:
-    """Wait for deliveries in flight (tests, and a clean shutdown). True if all finished."""
-    with _executor_lock:
-        pending = list(_pending)
-    done, not_done = wait(pending, timeout=timeout)
-    return not not_done
+def event_recorded(event, handoff, message: dict):
+    """Called for every HandoffEvent INSIDE its transaction: if the account has a webhook,
+    build the body now and write its delivery and task with the event (a rollback sends
+    nothing). Returns the ``Delivery`` or None (no webhook)."""
+    from . import deliveries  # deliveries POSTs through this module
 
-
-def event_recorded(event, handoff, message: dict) -> None:
-    """Called for every HandoffEvent inside its transaction: if the account has a webhook,
-    build the body now and queue the POST for after commit (a rollback sends nothing)."""
     account = handoff.account
     if not account.webhook_url:
-        return
-    if not account.webhook_secret:
-        logger.error("account %s has a webhook URL but no secret; set the URL again to generate one", account.pk)
-        return
-    delivery = Delivery(url=account.webhook_url, secret=account.webhook_secret, event=f"handoff.{event.kind}",
-                        seq=event.seq, body=build_body(event, handoff, message), delivery_id=str(uuid.uuid4()))
-
-    def queue():
-        try:
-            submit(delivery)
-        except Exception:  # a pool shut down at interpreter exit: the change itself stands
-            logger.exception("could not queue webhook %s seq %s", delivery.event, delivery.seq)
-
-    transaction.on_commit(queue)
+        return None
+    return deliveries.delivery_create(account=account, kind="webhook", topic=f"handoff.{event.kind}",
+                                      body=build_body(event, handoff, message).decode(), event=event)

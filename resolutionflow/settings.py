@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "corsheaders",
     "channels",
+    "django_tasks_db",
     "accounts",
     "sessions_app",
     "handoffs",
@@ -149,6 +150,34 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
 MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ResolutionFlow <noreply@localhost>")
 
+# Background work (docs/architecture.md#background-work): Django's Tasks framework. The database backend writes the
+# task row in the transaction of the change that causes it (a transactional outbox) and
+# `manage.py db_worker` runs it. `rq` swaps in Redis (django-tasks-rq; `manage.py rqworker`)
+# when one database is not enough; `immediate` runs tasks at once, in-process (local trials).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    _TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", REDIS_URL)
+    if not _TASKS_REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL (or REDIS_URL).")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": _TASKS_REDIS_URL}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}")
+
+# Deliveries (emails and webhook POSTs, handoffs/deliveries): tries per delivery, the wait
+# before the second try (doubling after each failure), and the webhook's network timeout.
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
+DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+# Webhook hosts allowed although they resolve to loopback, private, link-local or other
+# non-public addresses (an on-premises receiver). Empty: only public addresses.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
+
 # Absolute links in emails and command output (invitations).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -222,5 +251,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request's full URL at INFO: webhook URLs carry credentials (Slack,
+        # Teams); handoffs.deliveries logs the host only.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

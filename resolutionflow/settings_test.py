@@ -25,3 +25,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"resolutionflow-test-{os.getpid()}.sqlite3")
     }
+
+# Tests deliver webhooks to receivers on this machine; the tests of the outbound guard set
+# their own list (empty) to prove non-public destinations are refused.
+WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]

@@ -50,33 +50,51 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def server_env(**extra) -> dict:
+    """The environment of a server or management command subprocess on this test database."""
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "resolutionflow.settings_test",
+        "DATABASE_URL": database_url(),
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-key-resolutionflow-" + "d" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``manage.py <args>`` in a subprocess (``env`` from ``server_env``); its output is
+    returned, and a non-zero exit fails with that output."""
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} exited with {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
 class DaphneServer:
     """``with DaphneServer(redis_url=...) as server:`` … ``server.url``, ``server.ws_url``.
 
     ``redis_url`` None: the in-memory channel layer, so every websocket and every change must
     go through this one process."""
 
-    def __init__(self, *, redis_url: str | None = None, startup_timeout: float = 30):
+    def __init__(self, *, redis_url: str | None = None, startup_timeout: float = 30, extra_env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.startup_timeout = startup_timeout
-        env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "resolutionflow.settings_test",
-            "DATABASE_URL": database_url(),
-            "DEBUG": "false",
-            "SECRET_KEY": "test-only-key-resolutionflow-" + "d" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "SECURE_HSTS_SECONDS": "0",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env = server_env()
         if redis_url:
             env["REDIS_URL"] = redis_url
+        env.update(extra_env or {})
         self.env = env
         self.process = None
         self.log = None

@@ -18,6 +18,7 @@ from accounts.sockets import (
     sockets_close_on_commit,
     user_group,
 )
+from resolutionflow.outbound import DestinationRefused, resolve_destination
 
 logger = logging.getLogger("accounts.services")
 
@@ -53,6 +54,8 @@ def account_update(*, account: Account, actor: User | None, **changes) -> Accoun
     for field, value in changes.items():
         setattr(candidate, field, value.strip() if isinstance(value, str) else value)
     if "webhook_url" in changes:
+        if candidate.webhook_url:
+            _check_webhook_destination(candidate.webhook_url)
         if not candidate.webhook_url:
             candidate.webhook_secret = ""
         elif not candidate.webhook_secret:
@@ -64,6 +67,17 @@ def account_update(*, account: Account, actor: User | None, **changes) -> Accoun
         for field in changes:
             setattr(account, field, getattr(candidate, field))
     return account
+
+
+def _check_webhook_destination(url: str) -> None:
+    """Refuse a webhook URL whose host leads to a non-public address (resolutionflow.outbound);
+    a ServiceError (400) with the refusal's code. A malformed URL is left to the model's
+    validator, which names the field."""
+    try:
+        resolve_destination(url)
+    except DestinationRefused as exc:
+        if exc.code != "invalid_url":
+            raise ServiceError(exc.detail, code=exc.code, extra={"field": "webhook_url"}) from None
 
 
 def new_webhook_secret() -> str:

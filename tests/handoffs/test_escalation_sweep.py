@@ -20,6 +20,7 @@ from handoffs.events import account_group
 from handoffs.models import EventKind, Handoff, HandoffEvent
 from tests.factories import UserFactory
 from tests.sessions_app.factories import SessionFactory
+from tests.tasks import run_due_tasks
 
 
 def escalation(account, *, minutes_ago, owner=None, title="Exchange rejects outside mail", urgency="normal"):
@@ -58,6 +59,8 @@ def test_an_escalation_past_the_threshold_is_alerted_and_emailed_once(
     assert "Alerted Northwind IT: “Exchange rejects outside mail” (normal), unclaimed for 20 min (threshold 15 min)" \
         in output
     assert "1 escalation(s) alerted" in output
+    assert mail.outbox == []  # queued with the alert, sent by the worker
+    run_due_tasks()
     # The engineers and admins, not the technician who asked.
     assert sorted(m.to[0] for m in mail.outbox) == ["ada@northwind.test", "sam@northwind.test"]
     assert mail.outbox[0].subject.startswith("[Northwind IT] Unclaimed for 20 min")
@@ -65,6 +68,7 @@ def test_an_escalation_past_the_threshold_is_alerted_and_emailed_once(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         again = sweep()
+    run_due_tasks()
     assert alerted(late) == 1 and mail.outbox == []
     assert "0 escalation(s) alerted" in again
 
@@ -86,6 +90,7 @@ def test_claimed_and_closed_escalations_are_left_alone(northwind, senior, django
     services.handoff_cancel(handoff=cancelled, actor=cancelled.requested_by)
     with django_capture_on_commit_callbacks(execute=True):
         sweep()
+    run_due_tasks()
     assert (alerted(claimed), alerted(cancelled)) == (0, 0)
     assert mail.outbox == []
 
@@ -104,6 +109,7 @@ def test_a_claim_with_no_first_action_past_the_threshold_is_alerted_once(
         output = sweep()
     with django_capture_on_commit_callbacks(execute=True):
         sweep()
+    run_due_tasks()
 
     assert (alerted(idle), alerted(busy)) == (1, 0)
     event = HandoffEvent.unscoped.get(handoff=idle, kind=EventKind.ALERTED)

@@ -1,11 +1,14 @@
-"""Emails: a new high or critical escalation, to the account's engineers and admins."""
+"""Emails: a new high or critical escalation, to the account's engineers and admins, queued
+with the escalation and sent by the worker."""
 
 import pytest
 from django.core import mail
 
-from handoffs import notifications, services
+from handoffs import services
+from handoffs.models import Delivery
 from tests.factories import UserFactory
 from tests.sessions_app.factories import SessionFactory
+from tests.tasks import run_due_tasks
 
 
 @pytest.fixture
@@ -24,8 +27,10 @@ def colleagues(personas, northwind, outsider):
 
 def escalate(session, actor, capture, urgency):
     with capture(execute=True):
-        return services.handoff_escalate(session=session, actor=actor, note="550 5.4.1 on every outside mail",
-                                         urgency=urgency)
+        handoff = services.handoff_escalate(session=session, actor=actor, note="550 5.4.1 on every outside mail",
+                                            urgency=urgency)
+    run_due_tasks()
+    return handoff
 
 
 @pytest.mark.parametrize("urgency", ["high", "critical"])
@@ -55,20 +60,37 @@ def test_a_peer_escalation_tells_neither_the_owner_nor_the_escalator(session, se
     assert "Technician: Jamie Junior (escalated by Sam Senior)" in mail.outbox[0].body
 
 
-def test_nothing_is_sent_before_the_escalation_commits(session, engineer, colleagues):
-    services.handoff_escalate(session=session, actor=engineer, urgency="critical")
-    assert mail.outbox == []  # still inside the test's transaction
+def test_nothing_is_sent_on_the_request_only_queued_with_the_escalation(session, engineer, colleagues):
+    handoff = services.handoff_escalate(session=session, actor=engineer, urgency="critical")
+    assert mail.outbox == []
+    queued = Delivery.objects.for_account(handoff.account).filter(kind="email")
+    assert sorted(queued.values_list("target", flat=True)) == ["ada@northwind.test", "sam@northwind.test"]
+    assert {d.status for d in queued} == {"pending"}
+    assert {d.event.kind for d in queued} == {"created"}
+    run_due_tasks()
+    assert len(mail.outbox) == 2
+    assert {d.status for d in queued.all()} == {"delivered"}
 
 
-def test_a_mail_server_failure_is_logged_and_the_escalation_stands(
-        session, engineer, colleagues, django_capture_on_commit_callbacks, monkeypatch, caplog):
-    class Broken:
-        def send_messages(self, messages):
-            raise ConnectionRefusedError("smtp down")
-
-    monkeypatch.setattr(notifications, "mailers", type("M", (), {"default": Broken()})())
-    handoff = escalate(session, engineer, django_capture_on_commit_callbacks, "critical")
+def test_a_mail_server_failure_is_retried_then_failed_visibly_and_the_escalation_stands(
+        session, engineer, colleagues, settings, caplog):
+    settings.DELIVERY_BACKOFF_SECONDS = 0
+    settings.DELIVERY_MAX_ATTEMPTS = 3
+    # A real SMTP backend pointed at a port where nothing listens: connection refused.
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5}}}
+    handoff = services.handoff_escalate(session=session, actor=engineer, urgency="critical")
+    run_due_tasks()
     handoff.refresh_from_db()
     assert handoff.status == "open"
-    assert any("could not send the critical escalation" in r.getMessage() and r.levelname == "ERROR"
+    rows = list(Delivery.objects.for_account(handoff.account).filter(kind="email"))
+    assert len(rows) == 2
+    for row in rows:
+        assert (row.status, row.attempts) == ("failed", 3)
+        assert "ConnectionRefusedError" in row.last_error
+    assert any("failed for good after 3 try(s)" in r.getMessage() and r.levelname == "ERROR"
                for r in caplog.records)

@@ -1,49 +1,53 @@
 """The per-account outgoing webhook, against a real HTTP server on 127.0.0.1: the body Slack
-and Teams accept, the signature, retries with backoff, giving up, and never blocking the
+and Teams accept, the signature, one delivery row per event written with it, retries with
+backoff under one delivery id, the final failed state, re-sending, and never blocking the
 request that caused the event."""
 
+import hashlib
+import hmac
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts import services as account_services
+from accounts.errors import ServiceError
 from accounts.models import Account
-from handoffs import services, webhooks
-from handoffs.models import HandoffEvent
+from handoffs import deliveries, services, webhooks
+from handoffs.models import Delivery, HandoffEvent
 from tests.sessions_app.factories import SessionFactory
+from tests.tasks import pending_tasks, run_due_tasks
 
 
 class Receiver:
-    """A local webhook endpoint: answers with the given statuses in turn (then 200), records
-    every request, and can hold its answer until the test opens ``gate``."""
+    """A local webhook endpoint: answers with the given statuses in turn (then 200) and
+    records every request."""
 
-    def __init__(self, statuses=(), hold=False):
+    def __init__(self, statuses=(), headers=None):
         self.statuses = list(statuses)
         self.requests = []
-        self.received = threading.Event()
-        self.answered = threading.Event()
-        self.gate = threading.Event()
-        if not hold:
-            self.gate.set()
+        self.extra_headers = headers or {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((self.headers, body))  # case-insensitive lookups
-                receiver.received.set()
-                receiver.gate.wait(timeout=30)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                for name, value in receiver.extra_headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
-                receiver.answered.set()
 
             def log_message(self, *args):
                 pass
@@ -54,15 +58,21 @@ class Receiver:
         self.thread.start()
 
     def close(self):
-        self.gate.set()
         self.server.shutdown()
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def example_hooks_allowed(settings):
+    """The account-setting tests use a made-up host that resolves nowhere; the operator's
+    allow-list lets it be saved (tests/handoffs/test_outbound_guard.py covers the refusals)."""
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1", "hooks.example.test"]
+
+
 @pytest.fixture
 def receiver_factory(settings):
-    settings.HANDOFF_WEBHOOK_BACKOFF_SECONDS = 0.01
-    settings.HANDOFF_WEBHOOK_ATTEMPTS = 3
+    settings.DELIVERY_BACKOFF_SECONDS = 0
+    settings.DELIVERY_MAX_ATTEMPTS = 3
     made = []
 
     def make(**kwargs):
@@ -72,7 +82,6 @@ def receiver_factory(settings):
     yield make
     for receiver in made:
         receiver.close()
-    assert webhooks.drain(timeout=10)
 
 
 def hook_up(account, url):
@@ -81,32 +90,47 @@ def hook_up(account, url):
     return account
 
 
+def expected_signature(secret, raw):
+    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
 @pytest.fixture
 def session(northwind, engineer):
     return SessionFactory(account=northwind, owner=engineer, title="Exchange rejects outside mail",
                           client_name="Harbor Dental", ticket_ref="T-77")
 
 
-def escalate(session, django_capture_on_commit_callbacks, **kwargs):
-    with django_capture_on_commit_callbacks(execute=True):
-        return services.handoff_escalate(session=session, actor=session.owner, note="550 5.4.1",
-                                         urgency="critical", **kwargs)
+def escalate(session, urgency="normal"):
+    # Normal urgency: no emails, so every task here is a webhook delivery.
+    return services.handoff_escalate(session=session, actor=session.owner, note="550 5.4.1", urgency=urgency)
 
 
-def test_an_escalation_is_posted_signed_in_a_body_slack_and_teams_accept(
-        receiver_factory, northwind, session, django_capture_on_commit_callbacks):
+def webhook_rows(account):
+    return Delivery.objects.for_account(account).filter(kind="webhook")
+
+
+def make_due():
+    """The clock moves on: every scheduled retry is due now."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+def test_an_escalation_is_posted_signed_in_a_body_slack_and_teams_accept(receiver_factory, northwind, session):
     receiver = receiver_factory()
     account = hook_up(northwind, receiver.url)
-    handoff = escalate(session, django_capture_on_commit_callbacks)
-    assert webhooks.drain(timeout=10)
+    handoff = escalate(session, urgency="critical")
+    assert receiver.requests == []  # written with the escalation, sent by the worker
+    assert run_due_tasks() == 1
 
     [(headers, raw)] = receiver.requests
-    assert headers["X-ResolutionFlow-Signature"] == webhooks.sign(account.webhook_secret, raw)
+    assert headers["X-ResolutionFlow-Signature"] == expected_signature(account.webhook_secret, raw)
     assert webhooks.verify(account.webhook_secret, raw, headers["X-ResolutionFlow-Signature"])
     assert not webhooks.verify("another secret", raw, headers["X-ResolutionFlow-Signature"])
     assert headers["X-ResolutionFlow-Timestamp"].isdigit()
     assert headers["X-ResolutionFlow-Event"] == "handoff.created"
     assert headers["Content-Type"].startswith("application/json")
+    [row] = webhook_rows(northwind)
+    assert headers["X-ResolutionFlow-Delivery"] == str(row.pk)
+    assert (row.status, row.attempts, row.last_status_code, row.event.kind) == ("delivered", 1, 200, "created")
     body = json.loads(raw)
     assert isinstance(body["text"], str)
     assert body["text"].startswith("Critical escalation from Jamie Junior: “Exchange rejects outside mail”")
@@ -119,117 +143,184 @@ def test_an_escalation_is_posted_signed_in_a_body_slack_and_teams_accept(
     assert body["actor"]["name"] == "Jamie Junior"
 
 
-def test_every_event_is_posted_with_its_own_seq(receiver_factory, northwind, session, senior,
-                                                django_capture_on_commit_callbacks):
+def test_every_event_is_posted_with_its_own_seq(receiver_factory, northwind, session, senior):
     receiver = receiver_factory()
     hook_up(northwind, receiver.url)
-    handoff = escalate(session, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.handoff_claim(handoff=handoff, actor=senior)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.handoff_resolve(handoff=handoff, actor=senior, resolution="Fixed the connector")
-    assert webhooks.drain(timeout=10)
+    handoff = escalate(session)
+    services.handoff_claim(handoff=handoff, actor=senior)
+    services.handoff_resolve(handoff=handoff, actor=senior, resolution="Fixed the connector")
+    assert run_due_tasks() == 4
     bodies = sorted((json.loads(raw) for _, raw in receiver.requests), key=lambda b: b["seq"])
     assert [b["event"] for b in bodies] == ["handoff.created", "handoff.claimed", "handoff.first_action",
                                             "handoff.resolved"]
     assert bodies[1]["text"].startswith("Sam Senior picked up")
     # Each body shows the handoff as it was when its event happened.
     assert [b["handoff"]["status"] for b in bodies] == ["open", "claimed", "claimed", "resolved"]
+    assert len({headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests}) == 4
 
 
-def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(
-        receiver_factory, northwind, session, django_capture_on_commit_callbacks, caplog):
-    receiver = receiver_factory(statuses=[500, 500, 200])
+def test_a_failing_receiver_is_retried_under_one_delivery_id_until_it_answers(receiver_factory, northwind, session,
+                                                                             caplog):
+    receiver = receiver_factory(statuses=[500, 503, 200])
     hook_up(northwind, receiver.url)
-    with caplog.at_level("INFO", logger="handoffs.webhooks"):
-        escalate(session, django_capture_on_commit_callbacks)
-        assert webhooks.drain(timeout=10)
+    with caplog.at_level("INFO", logger="handoffs.deliveries"):
+        escalate(session)
+        assert run_due_tasks() == 3
     assert len(receiver.requests) == 3
-    assert len({headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests}) == 1
+    [row] = webhook_rows(northwind)
+    assert {headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests} == {str(row.pk)}
     assert len({raw for _, raw in receiver.requests}) == 1
-    levels = [r.levelname for r in caplog.records if r.name == "handoffs.webhooks"]
+    assert (row.status, row.attempts, row.last_status_code, row.last_error) == ("delivered", 3, 200, "")
+    levels = [r.levelname for r in caplog.records if r.name == "handoffs.deliveries"]
     assert levels == ["WARNING", "WARNING", "INFO"]
-    assert "attempt 1 of 3" in caplog.records[0].getMessage() and "HTTP 500" in caplog.records[0].getMessage()
+    first = next(r for r in caplog.records if r.name == "handoffs.deliveries").getMessage()
+    assert "try 1 of 3" in first and "HTTP 500" in first
 
 
-def test_it_gives_up_after_the_configured_attempts_and_logs_an_error(
-        receiver_factory, settings, northwind, session, django_capture_on_commit_callbacks, caplog):
-    settings.HANDOFF_WEBHOOK_ATTEMPTS = 4
+def test_retries_wait_longer_each_time_and_end_failed_after_the_last_try(receiver_factory, settings, northwind,
+                                                                        session, caplog):
+    settings.DELIVERY_BACKOFF_SECONDS = 60
+    settings.DELIVERY_MAX_ATTEMPTS = 4
     receiver = receiver_factory(statuses=[503] * 10)
     hook_up(northwind, receiver.url)
-    with caplog.at_level("INFO", logger="handoffs.webhooks"):
-        handoff = escalate(session, django_capture_on_commit_callbacks)
-        assert webhooks.drain(timeout=10)
+    handoff = escalate(session)
+    waits = []
+    for tries in range(1, 5):
+        assert run_due_tasks() == 1
+        assert run_due_tasks() == 0  # the retry is not due yet
+        row = webhook_rows(northwind).get()
+        assert row.attempts == tries
+        if tries < 4:
+            assert row.status == "pending"
+            [scheduled] = DBTaskResult.objects.filter(status="READY")
+            assert scheduled.run_after == row.next_attempt_at
+            waits.append(row.next_attempt_at - row.updated_at)
+            make_due()
+    assert waits == [timedelta(seconds=60), timedelta(seconds=120), timedelta(seconds=240)]
     assert len(receiver.requests) == 4
-    levels = [r.levelname for r in caplog.records if r.name == "handoffs.webhooks"]
-    assert levels == ["WARNING", "WARNING", "WARNING", "ERROR"]
-    assert "failed for good after 4 attempt(s)" in caplog.records[-1].getMessage()
+    assert len({headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests}) == 1
+    assert (row.status, row.attempts, row.last_status_code, row.last_error) == ("failed", 4, 503, "HTTP 503")
+    assert pending_tasks() == 0
+    assert any("failed for good after 4 try(s)" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
     handoff.refresh_from_db()
     assert handoff.status == "open"  # the escalation itself stands
 
 
-def test_a_refusal_that_retrying_cannot_fix_is_not_retried(
-        receiver_factory, northwind, session, django_capture_on_commit_callbacks, caplog):
+def test_an_admin_re_sends_a_failed_delivery_under_the_same_id(receiver_factory, northwind, session, admin_user,
+                                                               engineer):
+    receiver = receiver_factory(statuses=[500, 500, 500])
+    hook_up(northwind, receiver.url)
+    escalate(session)
+    run_due_tasks()
+    row = webhook_rows(northwind).get()
+    assert (row.status, row.attempts) == ("failed", 3)
+
+    with pytest.raises(ServiceError) as refused:
+        deliveries.delivery_resend(delivery=row, actor=engineer)
+    assert refused.value.code == "permission_denied"
+    deliveries.delivery_resend(delivery=row, actor=admin_user)
+    row.refresh_from_db()
+    assert (row.status, row.max_attempts) == ("pending", 6)
+    assert run_due_tasks() == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_status_code) == ("delivered", 4, 200)
+    assert {headers["X-ResolutionFlow-Delivery"] for headers, _ in receiver.requests} == {str(row.pk)}
+
+    with pytest.raises(ServiceError) as refused:
+        deliveries.delivery_resend(delivery=row, actor=admin_user)
+    assert refused.value.code == "not_failed"
+
+
+def test_a_refusal_that_retrying_cannot_fix_is_not_retried(receiver_factory, northwind, session):
     receiver = receiver_factory(statuses=[404])
     hook_up(northwind, receiver.url)
-    with caplog.at_level("INFO", logger="handoffs.webhooks"):
-        escalate(session, django_capture_on_commit_callbacks)
-        assert webhooks.drain(timeout=10)
+    escalate(session)
+    assert run_due_tasks() == 1
     assert len(receiver.requests) == 1
-    assert [r.levelname for r in caplog.records if r.name == "handoffs.webhooks"] == ["ERROR"]
+    row = webhook_rows(northwind).get()
+    assert (row.status, row.attempts, row.last_status_code) == ("failed", 1, 404)
 
 
-def test_an_unreachable_receiver_is_retried_then_given_up(settings, northwind, session,
-                                                         django_capture_on_commit_callbacks, caplog):
-    settings.HANDOFF_WEBHOOK_BACKOFF_SECONDS = 0.01
-    closed = Receiver()
+def test_a_redirect_is_not_followed(receiver_factory, northwind, session):
+    elsewhere = receiver_factory()
+    receiver = receiver_factory(statuses=[302], headers={"Location": elsewhere.url})
+    hook_up(northwind, receiver.url)
+    escalate(session)
+    run_due_tasks()
+    assert len(receiver.requests) == 1 and elsewhere.requests == []
+    row = webhook_rows(northwind).get()
+    assert (row.status, row.last_status_code, row.last_error) == ("failed", 302, "HTTP 302")
+
+
+def test_an_unreachable_receiver_is_retried_then_given_up(receiver_factory, northwind, session):
+    closed = receiver_factory()
     closed.close()  # nothing listens on this port any more
     hook_up(northwind, closed.url)
-    with caplog.at_level("INFO", logger="handoffs.webhooks"):
-        escalate(session, django_capture_on_commit_callbacks)
-        assert webhooks.drain(timeout=30)
-    levels = [r.levelname for r in caplog.records if r.name == "handoffs.webhooks"]
-    assert levels == ["WARNING", "WARNING", "ERROR"]
+    escalate(session)
+    assert run_due_tasks() == 3
+    row = webhook_rows(northwind).get()
+    assert (row.status, row.attempts, row.last_status_code) == ("failed", 3, None)
+    assert "ConnectError" in row.last_error
 
 
-def test_the_request_returns_before_a_slow_receiver_answers(receiver_factory, api, northwind, session, senior,
-                                                            django_capture_on_commit_callbacks):
-    handoff = services.handoff_escalate(session=session, actor=session.owner)
-    receiver = receiver_factory(hold=True)
+def test_the_request_returns_without_contacting_the_receiver(receiver_factory, api, northwind, session, senior):
+    handoff = escalate(session)
+    receiver = receiver_factory()
     hook_up(northwind, receiver.url)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api.as_user(senior).post(reverse("handoff-claim", args=[handoff.pk]))
-    # The API has answered; the receiver has the POST but has not answered it yet.
+    response = api.as_user(senior).post(reverse("handoff-claim", args=[handoff.pk]))
     assert response.status_code == 200
-    assert receiver.received.wait(timeout=10)
-    assert not receiver.answered.is_set()
-
-    receiver.gate.set()
-    assert webhooks.drain(timeout=10)
-    # The receiver flags "answered" after writing its reply, so the sender may finish first.
-    assert receiver.answered.wait(timeout=10)
+    assert receiver.requests == []
+    row = webhook_rows(northwind).get()
+    assert (row.status, row.attempts, row.topic) == ("pending", 0, "handoff.claimed")
+    run_due_tasks()
     assert json.loads(receiver.requests[0][1])["event"] == "handoff.claimed"
 
 
-def test_without_a_webhook_nothing_is_sent(receiver_factory, northwind, session, django_capture_on_commit_callbacks):
+def test_without_a_webhook_nothing_is_written_or_sent(receiver_factory, northwind, session):
     receiver = receiver_factory()
-    escalate(session, django_capture_on_commit_callbacks)
-    assert webhooks.drain(timeout=10)
-    assert receiver.requests == []
+    escalate(session)
+    run_due_tasks()
+    assert receiver.requests == [] and not webhook_rows(northwind).exists()
 
 
-def test_a_rolled_back_change_sends_nothing(receiver_factory, northwind, session, django_capture_on_commit_callbacks):
-    from django.db import transaction
-
+def test_a_rolled_back_change_writes_no_delivery_and_no_task(receiver_factory, northwind, session):
     receiver = receiver_factory()
     hook_up(northwind, receiver.url)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.handoff_escalate(session=session, actor=session.owner)
-            raise RuntimeError("something later in the request failed")
-    assert webhooks.drain(timeout=10)
+    tasks_before = DBTaskResult.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        escalate(session)
+        assert webhook_rows(northwind).count() == 1 and DBTaskResult.objects.count() == tasks_before + 1
+        raise RuntimeError("something later in the request failed")
+    assert not Delivery.unscoped.exists()
+    assert DBTaskResult.objects.count() == tasks_before
+    assert run_due_tasks() == 0
     assert receiver.requests == []
+
+
+def test_a_removed_webhook_fails_its_pending_deliveries_visibly(receiver_factory, northwind, session):
+    receiver = receiver_factory()
+    hook_up(northwind, receiver.url)
+    escalate(session)
+    hook_up(northwind, "")
+    run_due_tasks()
+    row = webhook_rows(northwind).get()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "no webhook" in row.last_error
+    assert receiver.requests == []
+
+
+def test_a_test_delivery_is_queued_and_posted_as_a_ping(receiver_factory, northwind, admin_user):
+    receiver = receiver_factory()
+    hook_up(northwind, receiver.url)
+    row = deliveries.webhook_test_send(account=northwind, actor=admin_user)
+    assert (row.topic, row.status, row.event) == ("ping", "pending", None)
+    run_due_tasks()
+    [(headers, raw)] = receiver.requests
+    assert headers["X-ResolutionFlow-Event"] == "ping"
+    assert json.loads(raw)["event"] == "ping"
+    row.refresh_from_db()
+    assert row.status == "delivered"
 
 
 # ---- the account setting ----------------------------------------------------------------------

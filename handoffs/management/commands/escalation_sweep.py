@@ -1,4 +1,5 @@
-"""``manage.py escalation_sweep``: alert escalations nobody picked up in time."""
+"""``manage.py escalation_sweep``: alert escalations nobody picked up in time, and enqueue
+again deliveries whose task was lost (handoffs.deliveries.deliveries_requeue_stale)."""
 
 import logging
 import signal
@@ -11,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
-from handoffs import services
+from handoffs import deliveries, services
 from handoffs.models import Handoff, HandoffStatus
 
 logger = logging.getLogger("handoffs.sweep")
@@ -21,11 +22,13 @@ class Command(BaseCommand):
     help = (
         "Find open escalations older than their account's unclaimed_alert_minutes that have not "
         "been alerted yet; for each, record an 'alerted' event (pushed live to the queue, where it "
-        "is highlighted), email the account's active engineers and admins (not the technician who "
-        "asked), and POST the account's webhook if it has one. Each escalation is alerted once, "
+        "is highlighted), and queue an email to the account's active engineers and admins (not the "
+        "technician who asked) and a POST to the account's webhook if it has one (the worker, "
+        "db_worker, sends them). Each escalation is alerted once, "
         "however often this runs. Runs one pass, or with --every SECONDS keeps sweeping until "
         "interrupted (SIGTERM or Ctrl+C finish the current pass and exit cleanly). Prints one line "
-        "per alert and a summary per pass."
+        "per alert and a summary per pass. Each pass also enqueues again any pending delivery whose "
+        "try was due more than 10 minutes ago (its task was lost with a killed worker)."
     )
 
     def add_arguments(self, parser):
@@ -78,7 +81,7 @@ class Command(BaseCommand):
     @staticmethod
     def pause(seconds: float, stop: threading.Event) -> None:
         """Wait for the next pass in short steps: the kernel may hand a signal to another thread
-        (webhook deliveries run in a pool), and Python runs its handler only when the main
+        (a database driver's or a library's), and Python runs its handler only when the main
         thread next executes, so one long wait could sleep through a SIGTERM."""
         deadline = time.monotonic() + seconds
         while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
@@ -112,7 +115,10 @@ class Command(BaseCommand):
                         f"{state} (threshold {account.unclaimed_alert_minutes} min).")
                 logger.info(line)
                 self.stdout.write(line)
+        requeued = deliveries.deliveries_requeue_stale(now=now)
         summary = f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {alerted} escalation(s) alerted."
+        if requeued:
+            summary += f" {requeued} lost delivery task(s) enqueued again."
         logger.info(summary)
         self.stdout.write(summary)
         return alerted
