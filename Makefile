@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and command output point at the address the server runs on.
+export SITE_URL ?= http://$(HOST):$(PORT)
 # pytest-xdist workers; CI and developers use all cores.
 WORKERS ?= auto
 
@@ -39,7 +41,7 @@ migrate: install
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v 0
 
 seed: migrate
-	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py seed_demo
 
 run: seed
 	@echo "Serving ResolutionFlow on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
