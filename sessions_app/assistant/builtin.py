@@ -84,7 +84,10 @@ def _why(match: Match) -> str:
 
 
 def _bullets(lines: list[str]) -> str:
-    return "\n".join(f"- {line}" for line in lines[:MAX_DETAIL_LINES])
+    # A blank line ends the list: in Markdown a line right after a list item continues it.
+    if not lines:
+        return ""
+    return "\n".join(f"- {line}" for line in lines[:MAX_DETAIL_LINES]) + "\n"
 
 
 def _from_flow(match: Match, result: Walk) -> Suggestion | None:
