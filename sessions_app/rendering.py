@@ -52,3 +52,22 @@ def render_markdown(text: str | None) -> str:
         filter_style_properties={"text-align"},  # the alignment of table columns, nothing else
         strip_comments=True,
     ).strip()
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut at a word boundary with "…".
+
+    Runs of whitespace become one space. Text that fits is returned whole; otherwise the last
+    whole words that fit with the "…" are kept (a single word longer than ``limit`` is the
+    only thing ever cut inside a word). For screens and storage limits only: text people copy
+    out (the ticket note) is never shortened. Raises ``ValueError`` if ``limit`` < 2.
+    """
+    if limit < 2:
+        raise ValueError("limit must leave room for a character and the ellipsis")
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:.-–—") + "…"

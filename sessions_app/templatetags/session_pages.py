@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from .. import selectors
 from ..models import SessionStatus
-from ..rendering import render_markdown
+from ..rendering import render_markdown, shorten
 from ..views.common import resume_url
 
 register = template.Library()
@@ -31,6 +31,18 @@ def my_open_sessions(context, limit=6):
     sessions = selectors.session_list(account=user.account).filter(
         owner=user, status__in=[SessionStatus.ACTIVE, SessionStatus.ESCALATED])[:limit]
     return {"show": True, "sessions": sessions, "can_start": user.is_engineer_or_admin}
+
+
+# On screen a long title is cut on a word boundary; the element's title attribute holds it whole.
+SCREEN_TITLE_MAX = 90
+
+
+@register.filter(name="shorten")
+def shorten_filter(text: str, limit: int = SCREEN_TITLE_MAX) -> str:
+    """``{{ session.title|shorten }}``: at most ``limit`` characters (90 by default), cut on a
+    word boundary with "…" (``sessions_app.rendering.shorten``). Put the whole text in the
+    element's ``title`` attribute. Never for text people copy out."""
+    return shorten(text, int(limit))
 
 
 @register.filter
