@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and command output point at the address the server runs on.
+export SITE_URL ?= http://$(HOST):$(PORT)
 # pytest-xdist workers; CI and developers use all cores.
 WORKERS ?= auto
 
@@ -39,13 +41,13 @@ migrate: install
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v 0
 
 seed: migrate
-	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py seed_demo
 
 # web (Daphne), worker (db_worker: emails and webhooks) and sweep (unclaimed alerts) from the
 # Procfile; honcho gives web the port and stops all three together on Ctrl+C.
 run: seed
 	@echo "Serving ResolutionFlow on http://$(HOST):$(PORT)/ with its worker and sweep (Ctrl+C stops all three)"
-	DEBUG=true HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	DEBUG=true HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: install
 	$(PY) -m pytest -n $(WORKERS) --ignore=tests/e2e -q

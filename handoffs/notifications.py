@@ -105,7 +105,8 @@ def escalation_idle(handoff: Handoff) -> int:
     subject = f"[{handoff.account.name}] Picked up {waited} min ago, no action yet: {handoff.session.title}"
     who = one_line(holder.name) if holder else "Someone"
     body = (f"{who} picked this escalation up {waited} minutes ago and has not acted in the session yet "
-            f"(the alert threshold of {handoff.account.name} is {handoff.account.unclaimed_alert_minutes} minutes).\n\n{_describe(handoff)}")
+            f"(the alert threshold of {handoff.account.name} is {handoff.account.unclaimed_alert_minutes} "
+            f"minutes).\n\n{_describe(handoff)}")
     return _queue(handoff, EventKind.ALERTED, subject, body, to)
 
 

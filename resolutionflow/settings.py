@@ -236,6 +236,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs load nothing from the internet: Swagger UI's validator (validator.swagger.io) off,
+    # and ReDoc in the system's fonts (templates/api/redoc.html drops its Google Fonts link).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_UI_SETTINGS": {"theme": {"typography": {
+        "fontFamily": 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+        "headings": {"fontFamily": 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'},
+        "code": {"fontFamily": 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'},
+    }}},
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; name each choice set after its model, not a hash.
     "ENUM_NAME_OVERRIDES": {

@@ -25,11 +25,17 @@ class AccountScopedAdminMixin:
 
     @staticmethod
     def is_platform_wide(request) -> bool:
-        return request.user.is_superuser
+        return request.user.is_active and request.user.is_superuser
 
     def staff_account_id(self, request):
-        """The account a non-superuser staff member may see, or None (they see nothing)."""
-        return request.user.account_id
+        """The account a non-superuser staff member may see, or None (they see nothing).
+
+        Anonymous visitors (the admin's login page builds its app list for them too) have no
+        account: they see nothing, and the admin sends them to its login page."""
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return None
+        return user.account_id
 
     def account_id_of(self, obj):
         *hops, last = self.account_path.split("__")

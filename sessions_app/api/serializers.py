@@ -15,6 +15,7 @@ from sessions_app.models import (
     SessionMode,
     TroubleshootingSession,
 )
+from sessions_app.rendering import render_markdown
 from sessions_app.services import can_write
 from sessions_app.services.facts_fixes import FACT_KEY_MAX, FACT_VALUE_MAX
 from sessions_app.services.messages import MESSAGE_MAX
@@ -252,11 +253,17 @@ class TicketNoteSerializer(serializers.Serializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null for the assistant.")
+    body_html = serializers.SerializerMethodField(
+        help_text="The body (Markdown) rendered as sanitised HTML, as the session page shows it: raw HTML "
+                  "escaped, links only to http, https and mailto with rel=\"noopener noreferrer nofollow\".")
 
     class Meta:
         model = Message
-        fields = ["id", "kind", "body", "author", "created_at"]
+        fields = ["id", "kind", "body", "body_html", "author", "created_at"]
         read_only_fields = fields
+
+    def get_body_html(self, message: Message) -> str:
+        return render_markdown(message.body)
 
 
 class MessageCreateSerializer(serializers.Serializer):

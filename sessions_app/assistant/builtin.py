@@ -10,6 +10,7 @@ never states a fact it did not read and never proposes a fix already on the sess
 import re
 from dataclasses import dataclass
 
+from ..rendering import shorten
 from .base import AssistantReply, ConversationContext, ProposedFix
 from .extract import extract_facts, merge_facts
 from .matching import Match, profile, rank, split_value, terms
@@ -24,6 +25,7 @@ SECONDARY_RATIO = 0.6
 FLOW_MIN_SCORE = 3.0
 SESSION_MIN_SCORE = 4.0
 MAX_DETAIL_LINES = 6
+FIX_TITLE_MAX = 200  # Fix.title's column
 # Keys whose values add up (two products, two error codes); the others are one thing at a
 # time, and a new value replaces the old (the technician corrected the OS).
 ACCUMULATE = frozenset({"product", "symptom", "keyword", "error_code", "event_id", "hostname", "ip_address",
@@ -73,9 +75,8 @@ def _resolution_title(resolution: str) -> str:
     first = re.split(r"(?<=[.!?])\s|\n", resolution.strip(), maxsplit=1)[0].strip()
     if len(first) < 12:
         first = " ".join(resolution.split())
-    if len(first) > 120:
-        first = first[:119].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    return first.rstrip(".")
+    # A fix's title goes into the ticket note: cut only where the column ends, on a word.
+    return shorten(first, FIX_TITLE_MAX).rstrip(".")
 
 
 def _why(match: Match) -> str:
@@ -84,7 +85,10 @@ def _why(match: Match) -> str:
 
 
 def _bullets(lines: list[str]) -> str:
-    return "\n".join(f"- {line}" for line in lines[:MAX_DETAIL_LINES])
+    # A blank line ends the list: in Markdown a line right after a list item continues it.
+    if not lines:
+        return ""
+    return "\n".join(f"- {line}" for line in lines[:MAX_DETAIL_LINES]) + "\n"
 
 
 def _from_flow(match: Match, result: Walk) -> Suggestion | None:
@@ -95,7 +99,8 @@ def _from_flow(match: Match, result: Walk) -> Suggestion | None:
     if result.stop == "action":
         detail = step_lines(step.get("detail", ""))
         lines += [f"**Next step:** {step['text']}", _bullets(detail)]
-        fix = ProposedFix(title=step["text"][:200], steps="\n".join(detail), source=match.source, ref=ref)
+        fix = ProposedFix(title=shorten(step["text"], FIX_TITLE_MAX), steps="\n".join(detail), source=match.source,
+                          ref=ref)
     elif result.stop == "question":
         labels = " / ".join(option["label"] for option in step.get("options", []))
         lines += [f"**Next check:** {step['text']}", _bullets(step_lines(step.get("detail", ""))),
@@ -131,7 +136,7 @@ def _from_flow(match: Match, result: Walk) -> Suggestion | None:
 def _from_session(match: Match) -> Suggestion:
     title = _resolution_title(match.resolution)
     text = "\n".join([f"**What fixed a similar case:** {match.resolution.strip()}", _why(match)])
-    fix = ProposedFix(title=title[:200], steps=match.resolution.strip(), source=match.source, ref=match.ref)
+    fix = ProposedFix(title=title, steps=match.resolution.strip(), source=match.source, ref=match.ref)
     return Suggestion(match, text, match.ref, fix, brief=f"{match.source}: fixed by: {match.resolution}")
 
 

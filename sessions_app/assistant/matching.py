@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from ..models import Fact, Flow, SessionStatus, TroubleshootingSession
+from ..rendering import shorten
 from .extract import extract_facts
 
 # A specific error code or event ID says more about a problem than a product name; the OS
@@ -215,7 +216,7 @@ class Match:
         """How a proposal names where it came from (``Fix.source`` holds 200 characters)."""
         if self.kind == "flow":
             return f"Flow: {self.name}"[:200]
-        title = self.name if len(self.name) <= 140 else self.name[:139] + "…"
+        title = shorten(self.name, 140)
         return f"Resolved session: {title} ({self.resolved_on})"
 
 

@@ -13,6 +13,7 @@ from sessions_app.models import (
     SessionStatus,
     TroubleshootingSession,
 )
+from sessions_app.rendering import shorten
 
 from .access import session_activity_send, session_for_write
 
@@ -58,8 +59,10 @@ def session_create(*, account: Account, owner: User, mode: str, title: str = "",
 
 
 def _title_from(problem: str) -> str:
-    first_line = problem.splitlines()[0].strip()
-    return first_line if len(first_line) <= 80 else first_line[:77].rstrip() + "…"
+    # The whole first line: the title goes into the ticket note people copy out. Only a line
+    # longer than the column is cut, on a word boundary (the note's Problem has it whole).
+    first_line = problem.strip().splitlines()[0]
+    return shorten(first_line, TroubleshootingSession._meta.get_field("title").max_length)
 
 
 @transaction.atomic

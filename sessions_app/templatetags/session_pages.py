@@ -1,14 +1,12 @@
 """Template helpers of the session pages, and the "My open sessions" card of the home page
 (an inclusion tag, so the home view in accounts needs to know nothing about sessions)."""
 
-import re
-
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .. import rules, selectors
 from ..models import SessionStatus
+from ..rendering import render_markdown, shorten
 from ..views.common import resume_url
 
 register = template.Library()
@@ -35,55 +33,20 @@ def my_open_sessions(context, limit=6):
     return {"show": True, "sessions": sessions, "can_start": rules.may_start_session(user)}
 
 
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])_(?=\S)(.+?)(?<=\S)_(?!\w)")
-_CODE = re.compile(r"`([^`\n]+)`")
-_BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+(.*)$")
+# On screen a long title is cut on a word boundary; the element's title attribute holds it whole.
+SCREEN_TITLE_MAX = 90
 
 
-def _inline(text: str) -> str:
-    text = escape(text)
-    text = _CODE.sub(r"<code>\1</code>", text)
-    text = _BOLD.sub(r"<strong>\1</strong>", text)
-    return _ITALIC.sub(r"<em>\1</em>", text)
+@register.filter(name="shorten")
+def shorten_filter(text: str, limit: int = SCREEN_TITLE_MAX) -> str:
+    """``{{ session.title|shorten }}``: at most ``limit`` characters (90 by default), cut on a
+    word boundary with "…" (``sessions_app.rendering.shorten``). Put the whole text in the
+    element's ``title`` attribute. Never for text people copy out."""
+    return shorten(text, int(limit))
 
 
 @register.filter
 def chat_text(body: str) -> str:
-    """The little markdown assistants write (bold, italics, `code`, bullet and numbered
-    lists), as HTML; everything else is escaped, so a message can never inject markup."""
-    blocks: list[str] = []
-    list_tag, items = None, []
-
-    def close_list():
-        nonlocal list_tag, items
-        if list_tag:
-            blocks.append(f"<{list_tag}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{list_tag}>")
-        list_tag, items = None, []
-
-    paragraph: list[str] = []
-
-    def close_paragraph():
-        if paragraph:
-            blocks.append("<p>" + "<br>".join(paragraph) + "</p>")
-            paragraph.clear()
-
-    for line in str(body).splitlines():
-        bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
-        if bullet or numbered:
-            close_paragraph()
-            tag = "ul" if bullet else "ol"
-            if list_tag != tag:
-                close_list()
-                list_tag = tag
-            items.append(_inline((bullet or numbered).group(1)))
-        elif not line.strip():
-            close_list()
-            close_paragraph()
-        else:
-            close_list()
-            paragraph.append(_inline(line))
-    close_list()
-    close_paragraph()
-    return mark_safe("".join(blocks))  # noqa: S308 - every piece of text went through escape()
+    """A message body as HTML, through the one Markdown renderer (``sessions_app.rendering``):
+    markdown-it-py with raw HTML off, then nh3, so a message can never inject markup."""
+    return mark_safe(render_markdown(body))  # noqa: S308 - sanitised by nh3 in render_markdown

@@ -16,6 +16,8 @@ AFTER_FACT = ["facts", "preview", "head"]
 AFTER_FIX = ["fixes", "preview", "head"]
 FIX_OUTCOME_WORDS = {FixStatus.ACTIVE: "is being tried", FixStatus.WORKED: "worked", FixStatus.FAILED: "failed",
                      FixStatus.SKIPPED: "was skipped", FixStatus.PROPOSED: "is back among the proposals"}
+# How the banner looks says how it went: only a fix that worked is green; a failure is a warning.
+FIX_OUTCOME_LEVEL = {FixStatus.WORKED: messages.SUCCESS, FixStatus.FAILED: messages.WARNING}
 
 
 @require_POST
@@ -91,5 +93,7 @@ def fix_status(request, session_id, fix_id):
         fix = services.fix_set_status(fix=fix, actor=request.user, **form.cleaned_data)
     except (ServiceError, ValidationError) as exc:
         return refuse(request, session, exc, region="fixes", item=fix)
-    messages.success(request, f"“{fix.title}” {FIX_OUTCOME_WORDS[FixStatus(fix.status)]}.")
+    status = FixStatus(fix.status)
+    messages.add_message(request, FIX_OUTCOME_LEVEL.get(status, messages.INFO),
+                         f"“{fix.title}” {FIX_OUTCOME_WORDS[status]}.")
     return answer(request, session, regions=AFTER_FIX, anchor="#fixes")

@@ -51,6 +51,7 @@
       var label = document.createElement("span");
       label.className = "palette__label";
       label.textContent = item.label;
+      label.title = item.label;  // a long title is cut by CSS on screen; the tooltip has it whole
       var meta = document.createElement("span");
       meta.className = "palette__meta";
       meta.textContent = item.hint ? item.group + " · " + item.hint : item.group;

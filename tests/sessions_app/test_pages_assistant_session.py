@@ -237,13 +237,14 @@ def test_times_on_the_page_are_in_the_accounts_time_zone(as_owner, northwind, se
 
 def test_the_assistants_light_markdown_is_shown_as_formatting_and_markup_is_never_injected(as_owner, session):
     MessageFactory(session=session, kind=MessageKind.ASSISTANT, author=None,
-                   body="**Next step:** Disable add-ins\n- File > Options\n- Untick `PDFMaker`\n_Source: Flow_")
+                   body="**Next step:** Disable add-ins\n- File > Options\n- Untick `PDFMaker`\n\n_Source: Flow_")
     MessageFactory(session=session, body="<script>alert(1)</script> **bold?**")
 
     page = as_owner.get(f"/sessions/{session.pk}/").text
+    tight = re.sub(r">\s+<", "><", page)
 
     assert "<strong>Next step:</strong> Disable add-ins" in page
-    assert "<ul><li>File &gt; Options</li><li>Untick <code>PDFMaker</code></li></ul>" in page
+    assert "<ul><li>File &gt; Options</li><li>Untick <code>PDFMaker</code></li></ul>" in tight
     assert "<em>Source: Flow</em>" in page
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <strong>bold?</strong>" in page

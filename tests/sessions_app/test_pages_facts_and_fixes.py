@@ -205,3 +205,35 @@ def test_facts_and_fixes_refuse_people_who_may_not_write_with_the_reason(client,
     assert all(reason in html.unescape(response.text) for response in responses)
     assert facts(session) == {"os": "Windows 11"}
     assert fix_status(fix) == FixStatus.PROPOSED
+
+
+# ---- the banner says how it went ------------------------------------------------------------
+
+
+def banner(body):
+    """``(level, text)`` of the messages region's one message."""
+    found = re.findall(r'class="message message--(\w+)" data-testid="message">([^<]*)<', body)
+    assert len(found) == 1, found
+    return found[0][0], html.unescape(found[0][1])
+
+
+@pytest.mark.parametrize(("status", "level", "words"), [
+    ("worked", "success", "worked"),
+    ("failed", "warning", "failed"),
+    ("skipped", "info", "was skipped"),
+])
+def test_the_banner_after_an_outcome_is_green_only_when_the_fix_worked(as_owner, session, status, level, words):
+    fix = FixFactory(session=session, title="Disable COM add-ins", status=FixStatus.ACTIVE)
+
+    response = as_owner.post(f"/sessions/{session.pk}/fixes/{fix.pk}/status/", {"status": status}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert banner(response.text) == (level, f"“Disable COM add-ins” {words}.")
+
+
+def test_without_javascript_a_failed_fix_shows_a_warning_on_the_session_page(as_owner, session):
+    fix = FixFactory(session=session, title="Disable COM add-ins", status=FixStatus.ACTIVE)
+
+    response = as_owner.post(f"/sessions/{session.pk}/fixes/{fix.pk}/status/", {"status": "failed"}, follow=True)
+
+    assert banner(response.content.decode()) == ("warning", "“Disable COM add-ins” failed.")

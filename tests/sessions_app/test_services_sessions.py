@@ -9,6 +9,7 @@ from accounts.errors import ServiceError
 from resolutionflow.errors import http_status
 from sessions_app.models import Message, MessageKind, SessionMode, SessionStatus, TroubleshootingSession
 from sessions_app.services import session_create, session_resolve, session_update
+from sessions_app.services.preview import session_preview
 
 from .factories import FlowFactory, FlowSessionFactory, SessionFactory
 
@@ -35,9 +36,24 @@ def test_an_engineer_opens_an_assistant_session_and_the_problem_starts_the_trans
     assert transcript(session) == [(MessageKind.TECH, "Outlook hangs on Loading profile")]
 
 
-def test_a_long_first_line_is_shortened_into_the_title(northwind, engineer):
-    session = session_create(account=northwind, owner=engineer, mode="assistant", problem="x" * 300)
-    assert len(session.title) == 78 and session.title.endswith("…")
+LONG_LINE = ("Outlook 2016 on the reception PC hangs on Loading profile after the November update, "
+             "only for the shared mailbox of the front desk, and safe mode does not help")  # 157 characters
+
+
+def test_the_title_is_the_whole_first_line_of_the_problem(northwind, engineer):
+    session = session_create(account=northwind, owner=engineer, mode="assistant",
+                             problem=f"{LONG_LINE}\nIt started on Monday.")
+    assert session.title == LONG_LINE
+    assert session_preview(session=session).text.splitlines()[0] == LONG_LINE
+
+
+def test_a_first_line_longer_than_a_title_is_cut_on_a_word_boundary(northwind, engineer):
+    line = f"{LONG_LINE} {LONG_LINE}"  # 315 characters; a title holds 200
+    session = session_create(account=northwind, owner=engineer, mode="assistant", problem=line)
+    assert len(session.title) <= 200 and session.title.endswith("…")
+    kept = session.title.removesuffix("…")
+    assert line.startswith(kept) and line[len(kept)] == " "  # ends with a whole word
+    assert line in session_preview(session=session).text  # the ticket note's Problem has it whole
 
 
 def test_an_assistant_session_needs_a_title_or_a_problem(northwind, engineer):
