@@ -21,3 +21,8 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("", include("handoffs.urls")),
 ]
+
+handler400 = "resolutionflow.api.handlers.bad_request"
+handler403 = "resolutionflow.api.handlers.permission_denied"
+handler404 = "resolutionflow.api.handlers.page_not_found"
+handler500 = "resolutionflow.api.handlers.server_error"

@@ -14,6 +14,8 @@ from accounts import selectors, services
 from accounts.errors import ServiceError
 from accounts.models import Account, ApiToken, Invitation, Role, User
 from accounts.permissions import IsAccountAdmin, IsAccountMember
+from accounts.selectors import INVITATION_STATUSES
+from resolutionflow.api.filters import StrictBooleanFilter
 
 from .base import ScopedGenericViewSet
 from .serializers import (
@@ -127,7 +129,7 @@ class AccountViewSet(ScopedGenericViewSet):
 
 class UserFilter(filters.FilterSet):
     role = filters.ChoiceFilter(choices=Role.choices)
-    is_active = filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = User
@@ -159,9 +161,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneri
 
 
 class InvitationFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices)
+    status = filters.ChoiceFilter(choices=[(s, s) for s in INVITATION_STATUSES], method="filter_status",
+                                  help_text="pending, accepted, revoked or expired.")
+
     class Meta:
         model = Invitation
-        fields = ["role"]
+        fields = ["role", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(selectors.invitation_status_q(value))
 
 
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
