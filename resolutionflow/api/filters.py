@@ -25,6 +25,9 @@ from accounts.errors import ServiceError
 # Query parameters every list takes besides its filters (pagination, DRF's format suffix).
 COMMON_PARAMETERS = frozenset({"page", "page_size", "cursor", "format"})
 
+# The largest sequence number or id a cursor may name (a signed 64-bit column).
+SEQ_MAX = 2**63 - 1
+
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
@@ -100,11 +103,23 @@ class StrictBooleanField(forms.Field):
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(filters.BooleanFilter):
+class StrictBooleanFilter(filters.Filter):
     """A boolean that refuses anything but true/false, 1/0, yes/no, on/off (django-filter's
     own reads an unknown word as "not given")."""
 
     field_class = StrictBooleanField
+
+
+def query_int(request, parameter: str, *, low: int, high: int) -> int | None:
+    """``?parameter=`` as an int in [low, high] (ASCII digits only), None when absent or empty.
+
+    Raises ``ServiceError`` 400 ``invalid_filter`` naming the parameter."""
+    raw = request.query_params.get(parameter)
+    if raw in (None, ""):
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(high)) or not low <= int(raw) <= high:
+        raise invalid_filter(parameter, f"Use a whole number from {low} to {high}.")
+    return int(raw)
 
 
 def invalid_filter(parameter: str, message: str, code: str = "invalid") -> ServiceError:

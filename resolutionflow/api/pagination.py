@@ -1,21 +1,9 @@
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
-from accounts.errors import ServiceError
+from .filters import query_int
 
 MAX_PAGE = 1_000_000
-
-
-def _bounded_int(request, parameter: str, *, low: int, high: int) -> int | None:
-    """``?parameter=`` as an int in [low, high], None when absent. Raises ``ServiceError``
-    400 ``invalid_filter`` naming the parameter."""
-    raw = request.query_params.get(parameter)
-    if raw in (None, ""):
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not low <= int(raw) <= high:
-        raise ServiceError(f"{parameter}: use a whole number from {low} to {high}.",
-                           code="invalid_filter", status=400, extra={"parameter": parameter})
-    return int(raw)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -28,12 +16,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 200
 
     def get_page_size(self, request):
-        size = _bounded_int(request, self.page_size_query_param, low=1, high=self.max_page_size)
+        size = query_int(request, self.page_size_query_param, low=1, high=self.max_page_size)
         return size if size is not None else self.page_size
 
     def paginate_queryset(self, queryset, request, view=None):
         if request.query_params.get(self.page_query_param) not in self.last_page_strings:
-            _bounded_int(request, self.page_query_param, low=1, high=MAX_PAGE)
+            query_int(request, self.page_query_param, low=1, high=MAX_PAGE)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
