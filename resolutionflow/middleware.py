@@ -1,10 +1,10 @@
 """Site-wide request guards."""
 
+from urllib.parse import parse_qsl
+
 from django.http import HttpResponseBadRequest
 
 from resolutionflow.api.handlers import api_error, is_api
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _has_nul(querydict) -> bool:
@@ -23,9 +23,12 @@ class RejectNulCharactersMiddleware:
 
     def __call__(self, request):
         found = _has_nul(request.GET)
-        if not found and request.method not in ("GET", "HEAD", "OPTIONS"):
-            if request.content_type in FORM_TYPES:
-                found = _has_nul(request.POST)
+        if not found and request.content_type == "application/x-www-form-urlencoded":
+            # From the raw body, which the view can still read (request.POST would consume a
+            # stream a JSON-only API view must refuse with 415). Multipart bodies may carry
+            # binary files; their text fields meet Django's and DRF's own NUL validators.
+            text = request.body.decode(request.encoding or "utf-8", errors="replace")
+            found = any("\x00" in key or "\x00" in value for key, value in parse_qsl(text, keep_blank_values=True))
         if found:
             detail = "Text must not contain NUL (\\u0000) characters."
             if is_api(request):

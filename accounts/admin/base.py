@@ -29,7 +29,8 @@ class AccountScopedAdminMixin:
 
     def staff_account_id(self, request):
         """The account a non-superuser staff member may see, or None (they see nothing)."""
-        return request.user.account_id
+        # Anonymous on the admin's login page (its context lists the apps): nothing.
+        return getattr(request.user, "account_id", None)
 
     def account_id_of(self, obj):
         *hops, last = self.account_path.split("__")

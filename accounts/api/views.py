@@ -55,7 +55,8 @@ class TokenObtainView(APIView):
     def post(self, request):
         serializer = TokenObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, email=serializer.validated_data["email"],
+        # The Django request: login lockout (accounts.lockout) marks it for its middleware.
+        user = authenticate(request._request, email=serializer.validated_data["email"],
                             password=serializer.validated_data["password"])
         if user is None:
             raise ServiceError("Email or password is wrong, or the user is deactivated.",

@@ -18,9 +18,9 @@ def is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def api_error(detail: str, code: str, status: int) -> JsonResponse:
-    """``{"detail": <human>, "code": <machine>}`` with ``status``, not cached anywhere."""
-    response = JsonResponse({"detail": detail, "code": code}, status=status)
+def api_error(detail: str, code: str, status: int, **extra) -> JsonResponse:
+    """``{"detail": <human>, "code": <machine>, **extra}`` with ``status``, not cached anywhere."""
+    response = JsonResponse({"detail": detail, "code": code, **extra}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -205,10 +205,19 @@ def test_a_nul_character_anywhere_in_a_json_body_is_a_400(api, admin_user, paylo
     assert Flow.unscoped.count() == before
 
 
-def test_a_nul_character_in_a_form_body_is_a_400(api, engineer, session):
+def test_a_nul_character_in_a_urlencoded_body_is_a_400(api, engineer, session):
     response = api.as_user(engineer).post(reverse("session-message-list", kwargs={"session_id": session.pk}),
-                                          {"body": "hello\x00", "kind": "tech"})
+                                          "body=hello%00&kind=tech",
+                                          content_type="application/x-www-form-urlencoded")
     refused(response, "null_character")
+    assert session.messages.count() == 0
+
+
+def test_a_nul_character_in_a_multipart_field_is_a_400(api, engineer, session):
+    response = api.as_user(engineer).post(reverse("session-message-list", kwargs={"session_id": session.pk}),
+                                          {"body": "hello\x00", "kind": "tech"}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["errors"]["body"][0]["code"] == "null_characters_not_allowed"
     assert session.messages.count() == 0
 
 
