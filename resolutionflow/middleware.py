@@ -2,7 +2,9 @@
 
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.utils.cache import add_never_cache_headers
 
 from resolutionflow.api.handlers import api_error, is_api
 
@@ -35,3 +37,21 @@ class RejectNulCharactersMiddleware:
                 return api_error(detail, "null_character", 400)
             return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Answers that may carry an account's data are never stored by a browser or a proxy:
+    ``Cache-Control: no-store`` (with Django's never-cache set) on every API answer and on
+    every page served to a signed-in person. Every answer also carries the
+    ``Permissions-Policy`` of ``settings.PERMISSIONS_POLICY``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if is_api(request) or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
