@@ -68,8 +68,48 @@ def _send_invitation_email(issued: IssuedInvitation) -> None:
 
 
 def _refuse_existing_login(email: str) -> None:
+    """The platform's path (pilot commands, run by operators who see every account)."""
     if User.objects.filter(email__iexact=email).exists():
         raise ServiceError(f"{email} already has a ResolutionFlow login.", code="user_exists", status=409)
+
+
+def _refuse_member(account: Account, email: str) -> None:
+    """An account admin learns only about their own account: a member of it is refused; a
+    login in another account is invited exactly like a fresh address (issue 8, kind 10) and
+    its owner gets a notice instead of a link (``_send_invitation_or_notice``)."""
+    if User.objects.filter(account=account, email__iexact=email).exists():
+        raise ServiceError(f"{email} is already a member of {account.name}.", code="already_member", status=409)
+
+
+def _send_existing_login_notice(issued: IssuedInvitation) -> None:
+    invitation = issued.invitation
+    account = invitation.account
+    inviter = invitation.invited_by.name if invitation.invited_by else "ResolutionFlow"
+    try:
+        send_mail(
+            subject=f"You are invited to {account.name} on ResolutionFlow",
+            message=(
+                f"{inviter} invited you to join {account.name} on ResolutionFlow, but this address "
+                "already has a ResolutionFlow login, and a login belongs to one account. Nothing "
+                f"changes for your login. If you should work in {account.name}, ask {inviter} to "
+                "invite another address of yours.\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[invitation.email],
+        )
+    except Exception:
+        logger.exception("could not send the invitation notice to %s", invitation.email)
+        return
+    invitation.sent_at = timezone.now()
+    Invitation.unscoped.filter(pk=invitation.pk, token_hash=invitation.token_hash).update(sent_at=invitation.sent_at)
+
+
+def _send_invitation_or_notice(issued: IssuedInvitation) -> None:
+    """After commit: the link, or a notice when the address has a login (in another account)."""
+    if User.objects.filter(email__iexact=issued.invitation.email).exists():
+        _send_existing_login_notice(issued)
+    else:
+        _send_invitation_email(issued)
 
 
 @transaction.atomic
@@ -80,7 +120,10 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
     require_admin(invited_by, account)
     email = email.strip().lower()
     validate_role(role)
-    _refuse_existing_login(email)
+    if invited_by is None:
+        _refuse_existing_login(email)
+    else:
+        _refuse_member(account, email)
     Invitation.objects.for_account(account).filter(
         email__iexact=email, accepted_at=None, revoked_at=None
     ).update(revoked_at=timezone.now())
@@ -90,7 +133,7 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
     invitation.save()
     issued = IssuedInvitation(invitation, token)
     if send_email:
-        transaction.on_commit(lambda: _send_invitation_email(issued))
+        transaction.on_commit(lambda: _send_invitation_or_notice(issued))
     return issued
 
 
@@ -109,7 +152,7 @@ def invitation_resend(*, invitation: Invitation, actor: User | None, send_email:
     invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
     issued = IssuedInvitation(invitation, token)
     if send_email:
-        transaction.on_commit(lambda: _send_invitation_email(issued))
+        transaction.on_commit(lambda: _send_invitation_or_notice(issued))
     return issued
 
 
