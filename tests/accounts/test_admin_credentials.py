@@ -1,4 +1,4 @@
-"""Platform staff reaching into an account (issue 8, kind 12): staff without root rights
+"""Platform staff reaching into an account (issue 8, kind 12): staff without superuser rights
 never act as or on another person's credentials in Django admin, and every staff change to a
 person is written to the staff audit log, which admin shows and nobody edits."""
 
@@ -94,7 +94,7 @@ def test_staff_cannot_revoke_another_persons_key(client, staff, engineer):
     assert response.status_code == 302
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
-    assert any("only a root revokes" in str(m) for m in get_messages(response.wsgi_request))
+    assert any("only a superuser revokes" in str(m) for m in get_messages(response.wsgi_request))
 
 
 def test_staff_cannot_add_a_login_with_a_password_of_their_choosing(client, staff, northwind):
