@@ -13,7 +13,7 @@ def user_list(*, account: Account):
 
 
 def invitation_list(*, account: Account):
-    return Invitation.objects.for_account(account).select_related("invited_by").order_by("-created_at")
+    return Invitation.objects.for_account(account).select_related("invited_by").order_by("-created_at", "-id")
 
 
 def invitation_status_q(status: str) -> Q:

@@ -81,6 +81,8 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
     model = Handoff
     serializer_class = HandoffSerializer
     filterset_class = HandoffFilter
+    # ?cursor= walks the queue in its own order (urgency never changes after escalation).
+    cursor_ordering = ("urgency_rank", "created_at", "id")
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],

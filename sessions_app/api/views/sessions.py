@@ -53,6 +53,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
     model = TroubleshootingSession
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
+    # ?cursor= walks the list by creation, newest first: activity never moves a row there.
+    cursor_ordering = ("-created_at", "-id")
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],
