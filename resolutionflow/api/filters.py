@@ -3,7 +3,8 @@
 * ``StrictFilterBackend`` (the default filter backend) answers 400 ``invalid_filter`` naming
   the parameter when a known filter gets a value it cannot use (an unknown choice, a date out
   of range, a NUL character, ``is_active=maybe``), and 400 ``unknown_filter`` for a parameter
-  the list does not know: a filter that is silently ignored shows everything.
+  the list does not know: a filter that is silently ignored shows everything. A list that
+  reads a parameter of its own (outside its filter set) names it in ``query_parameters``.
 * ``DateOrInstantFilter`` reads a day (``2026-09-06``: its first real instant in the
   account's time zone, see ``accounts.timezones``), a wall time without an offset (the
   account's), or an instant with an offset; ``StrictBooleanFilter`` takes only true/false
@@ -137,6 +138,8 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
             return queryset
         filterset = self.get_filterset(request, queryset, view)
         known = set(filterset.filters) if filterset is not None else set()
+        # Parameters a list reads itself (a view's ``query_parameters``, e.g. ``{"after"}``).
+        known |= set(getattr(view, "query_parameters", ()))
         for parameter in request.query_params:
             if parameter not in known and parameter not in COMMON_PARAMETERS:
                 accepted = ", ".join(sorted(known)) or "none"

@@ -276,3 +276,21 @@ def test_too_many_form_fields_under_the_api_is_a_json_400(api, engineer, setting
     response = api.as_user(engineer).get(reverse("session-list") + "?" + "&".join(f"q{i}=1" for i in range(20)))
     assert response.status_code == 400
     assert response.json()["code"] == "too_many_fields"
+
+
+def test_a_list_may_declare_a_parameter_it_reads_itself(api, engineer, monkeypatch):
+    from sessions_app.api.views import sessions
+
+    url = reverse("session-list")
+    assert api.as_user(engineer).get(url, {"since_seq": "3"}).json()["code"] == "unknown_filter"
+    monkeypatch.setattr(sessions.SessionViewSet, "query_parameters", ("since_seq",))
+    assert api.as_user(engineer).get(url, {"since_seq": "3"}).status_code == 200
+
+
+def test_a_nul_character_in_a_urlencoded_page_form_is_refused_before_the_view(client, engineer, session):
+    client.force_login(engineer)
+    response = client.post(f"/sessions/{session.pk}/messages/", "body=hello%00&kind=tech",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    assert session.messages.count() == 0
