@@ -94,7 +94,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
             return ()
         # Moving a login to another account or renaming it has no service (and would strand
         # its sessions); only superusers may grant staff rights, or they could grant their own.
-        fixed = ("email", "password_status", "account", "last_login", "date_joined")
+        fixed = ("email", self._password_field(request, obj), "account", "last_login", "date_joined")
         return fixed if request.user.is_superuser else fixed + self.STAFF_ONLY_FIELDS
 
     AUDITED_FIELDS = ("display_name", "role", "is_active", "is_staff", "is_superuser")
@@ -131,18 +131,36 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
         if changes:
             services.staff_audit_record(actor=request.user, subject=obj, action="changed", changes=changes)
 
-    @admin.display(description="Password")
-    def password_status(self, obj):
+    @staticmethod
+    def _password_state(obj) -> str:
         if obj.has_usable_password():
             try:
                 algorithm = identify_hasher(obj.password).algorithm
             except ValueError:
                 algorithm = "unknown algorithm"
-            status = f"Set, stored hashed ({algorithm})."
-        else:
-            status = "None: this login cannot sign in with a password."
+            return f"Set, stored hashed ({algorithm})."
+        return "None: this login cannot sign in with a password."
+
+    @admin.display(description="Password")
+    def password_status(self, obj):
         url = reverse("admin:auth_user_password_change", args=[obj.pk])
-        return format_html('{} <a href="{}">Set a new password</a>', status, url)
+        return format_html('{} <a href="{}">Set a new password</a>', self._password_state(obj), url)
+
+    @admin.display(description="Password")
+    def password_status_only(self, obj):
+        """For staff who may not set this person's password: the state, without the link."""
+        return self._password_state(obj)
+
+    def _password_field(self, request, obj) -> str:
+        return "password_status" if may_handle_credentials_of(request.user, obj) else "password_status_only"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        swap = self._password_field(request, obj)
+        return [(name, {**options, "fields": tuple(swap if f == "password_status" else f for f in options["fields"])})
+                for name, options in fieldsets]
 
     def _update_each(self, request, queryset, verb, **changes):
         done, refusals = 0, []

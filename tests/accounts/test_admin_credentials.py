@@ -162,3 +162,13 @@ def test_the_audit_log_is_in_admin_scoped_by_account_and_read_only(client, staff
     assert ours.action == "changed"
     assert client.post(reverse("admin:accounts_staffauditentry_delete", args=[ours.pk])).status_code == 403
     assert client.get(reverse("admin:accounts_staffauditentry_add")).status_code == 403
+
+
+def test_the_change_page_offers_the_password_link_only_to_who_may_use_it(client, staff, root, admin_user):
+    client.force_login(staff)
+    assert password_page(admin_user) not in client.get(reverse("admin:accounts_user_change",
+                                                               args=[admin_user.pk])).content.decode()
+    assert password_page(staff) in client.get(reverse("admin:accounts_user_change", args=[staff.pk])).content.decode()
+    client.force_login(root)
+    assert password_page(admin_user) in client.get(reverse("admin:accounts_user_change",
+                                                           args=[admin_user.pk])).content.decode()
