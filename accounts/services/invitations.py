@@ -114,13 +114,17 @@ def _send_invitation_or_notice(issued: IssuedInvitation) -> None:
 
 @transaction.atomic
 def invitation_create(*, account: Account, email: str, role: str, invited_by: User | None,
-                      send_email: bool = True) -> IssuedInvitation:
+                      send_email: bool = True, sees_every_account: bool = True) -> IssuedInvitation:
     """Invite someone by email. Re-inviting a pending address replaces the old link.
-    ``invited_by=None`` is the platform path (pilot commands)."""
+    ``invited_by=None`` is the platform path (pilot commands, Django admin); there
+    ``sees_every_account=False`` (staff bound to one account) answers like an account admin:
+    a login in another account is not revealed (issue 8, kind 10). Raises ``ServiceError``
+    ``already_member`` (409), ``user_exists`` (409, platform-wide callers only),
+    ``invalid_role``, ``permission_denied``."""
     require_admin(invited_by, account)
     email = email.strip().lower()
     validate_role(role)
-    if invited_by is None:
+    if invited_by is None and sees_every_account:
         _refuse_existing_login(email)
     else:
         _refuse_member(account, email)

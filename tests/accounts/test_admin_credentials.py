@@ -172,3 +172,49 @@ def test_the_change_page_offers_the_password_link_only_to_who_may_use_it(client,
     client.force_login(root)
     assert password_page(admin_user) in client.get(reverse("admin:accounts_user_change",
                                                            args=[admin_user.pk])).content.decode()
+
+
+# ---- invitations by staff of one account -------------------------------------------------------
+
+
+def test_staff_invitations_are_emailed_and_never_shown_to_them(client, staff, northwind, mailoutbox,
+                                                               django_capture_on_commit_callbacks):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:accounts_invitation_add"), {
+            "account": str(northwind.pk), "email": "ines@northwind.test", "role": Role.ENGINEER})
+    assert response.status_code == 302
+    shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "Invitation emailed to ines@northwind.test." in shown
+    assert "/invitations/" not in shown
+    assert [m.to for m in mailoutbox] == [["ines@northwind.test"]]
+    assert "/invitations/" in mailoutbox[0].body
+
+
+def test_staff_inviting_an_address_with_a_login_elsewhere_learn_nothing(client, staff, northwind, outsider,
+                                                                        mailoutbox,
+                                                                        django_capture_on_commit_callbacks):
+    UserFactory(account=outsider, email="otto@contoso.test")
+    client.force_login(staff)
+    answers = []
+    for email in ("otto@contoso.test", "fresh@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("admin:accounts_invitation_add"), {
+                "account": str(northwind.pk), "email": email, "role": Role.ENGINEER})
+        answers.append((response.status_code,
+                        [str(m).replace(email, "<email>") for m in get_messages(response.wsgi_request)][-2:]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 302
+
+
+def test_a_staff_reissue_emails_the_fresh_link_without_showing_it(client, staff, northwind, admin_user,
+                                                                  django_capture_on_commit_callbacks):
+    issued = services.invitation_create(account=northwind, email="nick@northwind.test", role="engineer",
+                                        invited_by=admin_user, send_email=False)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:accounts_invitation_changelist"), {
+            "action": "reissue_invitations", "_selected_action": [str(issued.invitation.pk)], "index": "0"})
+    shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "Fresh link for nick@northwind.test" in shown
+    assert "/invitations/" not in shown
