@@ -201,3 +201,28 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class StaffAuditEntry(models.Model):
+    """One change platform staff made to a person in Django admin (issue 8, kind 12): their
+    role, active flag, name, staff rights, password or API keys. Append-only; the emails are
+    copied so an entry outlives both people."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.EmailField(max_length=254)
+    subject = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    subject_email = models.EmailField(max_length=254)
+    # The person's account when the change was made (None for platform staff): who may read it.
+    account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "staff audit entry"
+        verbose_name_plural = "staff audit log"
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.action} {self.subject_email}"

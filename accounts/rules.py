@@ -51,3 +51,16 @@ def may_manage_account(user: User | None, account: Account) -> bool:
 def require_manage_account(user: User | None, account: Account) -> None:
     """``NotPermitted`` (``permission_denied``) unless ``may_manage_account``."""
     require(may_manage_account(user, account), "Only an admin of this account may do that.")
+
+
+def may_handle_credentials_of(actor, person) -> bool:
+    """Whether ``actor`` may set ``person``'s password, mint or revoke their API keys, or
+    create a login with a password for someone: superusers for anyone, anyone for
+    themselves. Staff without superuser rights never act as or on another person's
+    credentials (issue 8, kind 12); they invite people and deactivate them instead.
+    ``person`` None means a person not created yet (a new login)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return person is not None and person.pk == actor.pk

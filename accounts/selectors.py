@@ -1,7 +1,12 @@
 """Reads scoped to an account (docs/architecture.md#rooms-and-dependencies): every query that shows tenant data starts
 here."""
 
+from django.db.models import Q
+from django.utils import timezone
+
 from .models import Account, Invitation, User
+
+INVITATION_STATUSES = ("pending", "accepted", "revoked", "expired")
 
 
 def user_list(*, account: Account):
@@ -9,7 +14,18 @@ def user_list(*, account: Account):
 
 
 def invitation_list(*, account: Account):
-    return Invitation.objects.for_account(account).select_related("invited_by").order_by("-created_at")
+    return Invitation.objects.for_account(account).select_related("invited_by").order_by("-created_at", "-id")
+
+
+def invitation_status_q(status: str) -> Q:
+    """The rows whose ``Invitation.status`` is ``status`` (one of ``INVITATION_STATUSES``)."""
+    now = timezone.now()
+    return {
+        "accepted": Q(accepted_at__isnull=False),
+        "revoked": Q(accepted_at__isnull=True, revoked_at__isnull=False),
+        "expired": Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now),
+        "pending": Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now),
+    }[status]
 
 
 def account_admins(*, account: Account):

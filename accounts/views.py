@@ -9,7 +9,6 @@ gets the whole page with the refusal shown in place.
 import logging
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -114,7 +113,7 @@ def accept_invitation(request, token):
             form.add_error(None, exc.detail)
             status = http_status(exc)
         else:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {user.account.name}, {user.name}.")
             return redirect("home")
     return render(request, "accounts/accept_invitation.html", {"invitation": invitation, "form": form},

@@ -5,10 +5,11 @@ import math
 import statistics
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from accounts.models import Account
+from accounts.timezones import day_end, day_start
 
 from .models import BaselineSample, Handoff
 
@@ -53,8 +54,7 @@ def default_range(account: Account, *, days: int = 30) -> tuple[date, date]:
 def time_to_first_action(*, account: Account, start: date, end: date) -> FirstActionReport:
     """Escalations raised from ``start`` to ``end`` inclusive, days as the account sees them."""
     zone = zoneinfo.ZoneInfo(account.time_zone)
-    since = datetime.combine(start, time.min, tzinfo=zone)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    since, until = day_start(start, zone), day_end(end, zone)
     rows = list(Handoff.objects.for_account(account).filter(created_at__gte=since, created_at__lt=until)
                 .values_list("created_at", "first_action_at", "status"))
     waits = [(acted - created).total_seconds() / 60 for created, acted, _ in rows if acted is not None]

@@ -1,16 +1,27 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.views import healthz
+
+DOCS_CSP = {**settings.CSP_POLICY, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE], "worker-src": [CSP.SELF, "blob:"]} \
+    if settings.SECURE_CSP else {}
 
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("sessions_app.api.urls")),
     path("", include("handoffs.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script). Both
+    # viewers insert <style> elements as they render: inline styles are allowed on these two
+    # pages only; scripts stay 'self'.
+    path("docs/", csp_override(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
+    path("redoc/", csp_override(DOCS_CSP)(SpectacularRedocView.as_view(url_name="schema",
+                                                                     template_name="api/redoc.html")),
+         name="api-redoc"),
 ]
 
 urlpatterns = [
@@ -21,3 +32,8 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("", include("handoffs.urls")),
 ]
+
+handler400 = "resolutionflow.api.handlers.bad_request"
+handler403 = "resolutionflow.api.handlers.permission_denied"
+handler404 = "resolutionflow.api.handlers.page_not_found"
+handler500 = "resolutionflow.api.handlers.server_error"

@@ -22,6 +22,7 @@ Another app's admin reuses both::
 
 from .accounts import AccountAdmin
 from .api_tokens import ApiTokenAdmin
+from .audit import StaffAuditEntryAdmin
 from .base import AccountScopedAdminMixin, ServiceAdmin, ServiceForm
 from .invitations import InvitationAdmin
 from .users import UserAdmin
@@ -33,5 +34,6 @@ __all__ = [
     "InvitationAdmin",
     "ServiceAdmin",
     "ServiceForm",
+    "StaffAuditEntryAdmin",
     "UserAdmin",
 ]

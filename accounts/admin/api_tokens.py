@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import services
-from ..models import ApiToken
+from ..models import ApiToken, User
+from ..rules import may_handle_credentials_of
 from .base import BOTH_LOCATIONS, ServiceAdmin, ServiceForm
 
 
@@ -74,6 +75,18 @@ class ApiTokenAdmin(ServiceAdmin):
         # A key is changed only by revoking it (the action); its page is read-only.
         return obj is None and super().has_change_permission(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not may_handle_credentials_of(request.user, None):
+            # Staff without superuser rights mint keys for themselves only (issue 8, kind 12).
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and form.instance.pk:
+            services.staff_audit_record(actor=request.user, subject=form.instance.user, action="api_key_created",
+                                        changes={"key": [None, f"{form.instance.prefix}…"]})
+
     @admin.display(description="Key", ordering="prefix")
     def key_prefix(self, obj):
         return f"{obj.prefix}…"
@@ -91,8 +104,14 @@ class ApiTokenAdmin(ServiceAdmin):
     @admin.action(permissions=["change"], description="Revoke",
                   description_plural="Revoke selected API keys", location=BOTH_LOCATIONS)
     def revoke_tokens(self, request, queryset):
-        done = 0
-        for token in queryset.filter(revoked_at=None):
+        done, refusals = 0, []
+        for token in queryset.filter(revoked_at=None).select_related("user"):
+            if not may_handle_credentials_of(request.user, token.user):
+                refusals.append(f"{token.prefix}…: only a superuser revokes another person's key "
+                                "(deactivating the person revokes all of them).")
+                continue
             services.api_token_revoke(token=token)
+            services.staff_audit_record(actor=request.user, subject=token.user, action="api_key_revoked",
+                                        changes={"key": [f"{token.prefix}…", None]})
             done += 1
-        self.report(request, done, "Revoked", [])
+        self.report(request, done, "Revoked", refusals)

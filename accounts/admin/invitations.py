@@ -38,14 +38,23 @@ class InvitationAddForm(ServiceForm):
         model = Invitation
         fields = ("account", "email", "role")
 
+    # Set per request by InvitationAdmin.get_form: superusers see every account and may be
+    # shown the link; staff of one account are neither told about logins elsewhere nor shown
+    # a link they could accept in the invitee's place (issue 8, kinds 10 and 12).
+    sees_every_account = True
+
     def call_service(self):
         data = self.cleaned_data
         # Platform staff invite as the platform (no inviting admin): invited_by must be an
         # admin of the account, which they are not.
         issued = services.invitation_create(account=data["account"], email=data["email"],
                                             role=data["role"], invited_by=None,
-                                            send_email=data["send_email"])
-        self.success_message = f"One-time invitation link for {issued.invitation.email}: {issued.url}"
+                                            send_email=data.get("send_email", True) or not self.sees_every_account,
+                                            sees_every_account=self.sees_every_account)
+        if self.sees_every_account:
+            self.success_message = f"One-time invitation link for {issued.invitation.email}: {issued.url}"
+        else:
+            self.success_message = f"Invitation emailed to {issued.invitation.email}."
         return issued.invitation
 
 
@@ -65,6 +74,8 @@ class InvitationAdmin(ServiceAdmin):
     add_fieldsets = ((None, {"fields": ("account", "email", "role", "send_email")}),)
 
     def get_fieldsets(self, request, obj=None):
+        if obj is None and not request.user.is_superuser:
+            return ((None, {"fields": ("account", "email", "role")}),)  # always emailed
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
@@ -72,7 +83,8 @@ class InvitationAdmin(ServiceAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
-            kwargs["form"] = InvitationAddForm
+            kwargs["form"] = type("InvitationAddForm", (InvitationAddForm,),
+                                  {"sees_every_account": request.user.is_superuser})
         return super().get_form(request, obj, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -113,6 +125,7 @@ class InvitationAdmin(ServiceAdmin):
                 refusals.append(f"{invitation.email}: {exc.detail}")
             else:
                 done += 1
+                shown = f": {issued.url}" if request.user.is_superuser else ", emailed"
                 self.message_user(request, f"Fresh link for {invitation.email} (the old one no longer "
-                                           f"works): {issued.url}", messages.INFO)
+                                           f"works){shown}", messages.INFO)
         self.report(request, done, "Reissued", refusals)

@@ -14,6 +14,8 @@ from accounts.permissions import IsAccountMember
 
 class ScopedViewSetMixin:
     action_permissions: dict[str, list] = {}
+    # Query parameters a list reads itself, outside its filter set (resolutionflow.api.filters).
+    query_parameters: tuple[str, ...] = ()
     # The model the scoped queryset returns; used only to describe the API without a user.
     model = None
 

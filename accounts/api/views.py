@@ -14,6 +14,8 @@ from accounts import selectors, services
 from accounts.errors import ServiceError
 from accounts.models import Account, ApiToken, Invitation, Role, User
 from accounts.permissions import IsAccountAdmin, IsAccountMember
+from accounts.selectors import INVITATION_STATUSES
+from resolutionflow.api.filters import StrictBooleanFilter
 
 from .base import ScopedGenericViewSet
 from .serializers import (
@@ -53,7 +55,8 @@ class TokenObtainView(APIView):
     def post(self, request):
         serializer = TokenObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, email=serializer.validated_data["email"],
+        # The Django request: login lockout (accounts.lockout) marks it for its middleware.
+        user = authenticate(request._request, email=serializer.validated_data["email"],
                             password=serializer.validated_data["password"])
         if user is None:
             raise ServiceError("Email or password is wrong, or the user is deactivated.",
@@ -127,7 +130,7 @@ class AccountViewSet(ScopedGenericViewSet):
 
 class UserFilter(filters.FilterSet):
     role = filters.ChoiceFilter(choices=Role.choices)
-    is_active = filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = User
@@ -159,9 +162,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneri
 
 
 class InvitationFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices)
+    status = filters.ChoiceFilter(choices=[(s, s) for s in INVITATION_STATUSES], method="filter_status",
+                                  help_text="pending, accepted, revoked or expired.")
+
     class Meta:
         model = Invitation
-        fields = ["role"]
+        fields = ["role", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(selectors.invitation_status_q(value))
 
 
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):

@@ -19,6 +19,7 @@ from .accounts import (
     user_update,
 )
 from .api_tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
+from .audit import staff_audit_record
 from .invitations import (
     IssuedInvitation,
     invitation_accept,
@@ -38,6 +39,7 @@ from .pilot import (
 )
 
 __all__ = [
+    "staff_audit_record",
     "IssuedInvitation",
     "IssuedToken",
     "account_create",

@@ -69,19 +69,66 @@ def _send_invitation_email(issued: IssuedInvitation) -> None:
 
 
 def _refuse_existing_login(email: str) -> None:
+    """The platform's path (pilot commands, run by operators who see every account)."""
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(f"{email} already has a ResolutionFlow login.", code="user_exists")
 
 
+def _refuse_member(account: Account, email: str) -> None:
+    """An account admin learns only about their own account: a member of it is refused; a
+    login in another account is invited exactly like a fresh address (issue 8, kind 10) and
+    its owner gets a notice instead of a link (``_send_invitation_or_notice``)."""
+    if User.objects.filter(account=account, email__iexact=email).exists():
+        raise Conflict(f"{email} is already a member of {account.name}.", code="already_member")
+
+
+def _send_existing_login_notice(issued: IssuedInvitation) -> None:
+    invitation = issued.invitation
+    account = invitation.account
+    inviter = invitation.invited_by.name if invitation.invited_by else "ResolutionFlow"
+    try:
+        send_mail(
+            subject=f"You are invited to {account.name} on ResolutionFlow",
+            message=(
+                f"{inviter} invited you to join {account.name} on ResolutionFlow, but this address "
+                "already has a ResolutionFlow login, and a login belongs to one account. Nothing "
+                f"changes for your login. If you should work in {account.name}, ask {inviter} to "
+                "invite another address of yours.\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[invitation.email],
+        )
+    except Exception:
+        logger.exception("could not send the invitation notice to %s", invitation.email)
+        return
+    invitation.sent_at = timezone.now()
+    Invitation.unscoped.filter(pk=invitation.pk, token_hash=invitation.token_hash).update(sent_at=invitation.sent_at)
+
+
+def _send_invitation_or_notice(issued: IssuedInvitation) -> None:
+    """After commit: the link, or a notice when the address has a login (in another account)."""
+    if User.objects.filter(email__iexact=issued.invitation.email).exists():
+        _send_existing_login_notice(issued)
+    else:
+        _send_invitation_email(issued)
+
+
 @transaction.atomic
 def invitation_create(*, account: Account, email: str, role: str, invited_by: User | None,
-                      send_email: bool = True) -> IssuedInvitation:
+                      send_email: bool = True, sees_every_account: bool = True) -> IssuedInvitation:
     """Invite someone by email. Re-inviting a pending address replaces the old link.
-    ``invited_by=None`` is the platform path (pilot commands)."""
+    ``invited_by=None`` is the platform path (pilot commands, Django admin); there
+    ``sees_every_account=False`` (staff bound to one account) answers like an account admin:
+    a login in another account is not revealed (issue 8, kind 10). Raises ``ServiceError``
+    ``already_member`` , ``user_exists`` (409, platform-wide callers only),
+    ``invalid_role``, ``permission_denied`` (``NotPermitted``)."""
     require_manage_account(invited_by, account)
     email = email.strip().lower()
     validate_role(role)
-    _refuse_existing_login(email)
+    if invited_by is None and sees_every_account:
+        _refuse_existing_login(email)
+    else:
+        _refuse_member(account, email)
     Invitation.objects.for_account(account).filter(
         email__iexact=email, accepted_at=None, revoked_at=None
     ).update(revoked_at=timezone.now())
@@ -91,7 +138,7 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
     invitation.save()
     issued = IssuedInvitation(invitation, token)
     if send_email:
-        transaction.on_commit(lambda: _send_invitation_email(issued))
+        transaction.on_commit(lambda: _send_invitation_or_notice(issued))
     return issued
 
 
@@ -110,7 +157,7 @@ def invitation_resend(*, invitation: Invitation, actor: User | None, send_email:
     invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
     issued = IssuedInvitation(invitation, token)
     if send_email:
-        transaction.on_commit(lambda: _send_invitation_email(issued))
+        transaction.on_commit(lambda: _send_invitation_or_notice(issued))
     return issued
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from handoffs.models import LIVE_STATUSES, Handoff, HandoffStatus, Urgency
+from resolutionflow.api.filters import DateOrInstantFilter
 
 
 class PersonField(forms.CharField):
@@ -42,10 +43,13 @@ class HandoffFilter(filters.FilterSet):
     urgency = filters.MultipleChoiceFilter(choices=Urgency.choices, help_text="Repeat for several.")
     claimed_by = PersonFilter(field_name="claimed_by", help_text="'me' or a user id.")
     requested_by = PersonFilter(field_name="requested_by", help_text="'me' or a user id.")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
-                                              help_text="Escalated at or after (ISO 8601).")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt",
-                                               help_text="Escalated before (ISO 8601).")
+    created_after = DateOrInstantFilter(
+        field_name="created_at", lookup_expr="gte",
+        help_text="Escalated at or after: an ISO 8601 time, or a day (its first instant in the account's time zone).")
+    created_before = DateOrInstantFilter(
+        field_name="created_at", lookup_expr="lt",
+        help_text="Escalated before (exclusive): an ISO 8601 time, or a day (its first instant in the account's "
+                  "time zone).")
 
     class Meta:
         model = Handoff

@@ -1,6 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts import timezones
 from accounts.api.serializers import UserSummarySerializer
 from handoffs import selectors
 from handoffs.models import NOTE_MAX, BaselineSample, Handoff, HandoffEvent, Urgency
@@ -115,11 +116,24 @@ class BaselineSampleCreateSerializer(serializers.Serializer):
     measured_on = serializers.DateField(required=False, help_text="Default: today in the account's time zone.")
 
 
+def _day_in_range(value):
+    if not timezones.FIRST_DAY <= value <= timezones.LAST_DAY:
+        raise serializers.ValidationError(
+            f"Use a day from {timezones.FIRST_DAY} to {timezones.LAST_DAY}.", code="out_of_range")
+    return value
+
+
 class HandoffMetricsQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False, help_text="First day (account time zone); default: 29 days ago.")
     end = serializers.DateField(required=False, help_text="Last day, inclusive; default: today.")
 
     MAX_DAYS = 366
+
+    def validate_start(self, value):
+        return _day_in_range(value)
+
+    def validate_end(self, value):
+        return _day_in_range(value)
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")

@@ -9,10 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from accounts import timezones
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from handoffs import metrics, selectors, services
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
+from resolutionflow.api.filters import SEQ_MAX, query_int
 from sessions_app.models import TroubleshootingSession
 from sessions_app.selectors import session_list
 
@@ -79,6 +81,8 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
     model = Handoff
     serializer_class = HandoffSerializer
     filterset_class = HandoffFilter
+    # ?cursor= walks the queue in its own order (urgency never changes after escalation).
+    cursor_ordering = ("urgency_rank", "created_at", "id")
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],
@@ -110,11 +114,9 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
         """The audit trail, oldest first; ``seq`` is the account's event number (a gap means: resync)."""
         handoff = self.get_object()
         events = HandoffEvent.objects.for_account(self.account).filter(handoff=handoff).select_related("actor")
-        after = request.query_params.get("after")
-        if after not in (None, ""):
-            if not after.isdigit():
-                raise ValidationError({"after": ["Use a sequence number."]}, code="invalid")
-            events = events.filter(seq__gt=int(after))
+        after = query_int(request, "after", low=0, high=SEQ_MAX)
+        if after is not None:
+            events = events.filter(seq__gt=after)
         return Response(HandoffEventSerializer(events.order_by("seq"), many=True).data)
 
     @extend_schema(request=None, responses={200: HandoffDetailSerializer, **REFUSALS})
@@ -211,7 +213,9 @@ class MetricsViewSet(ScopedGenericViewSet):
         query.is_valid(raise_exception=True)
         default_start, default_end = metrics.default_range(self.account)
         end = query.validated_data.get("end") or default_end
-        start = query.validated_data.get("start") or end - (default_end - default_start)
+        span = default_end - default_start
+        start = query.validated_data.get("start") or (
+            end - span if end - timezones.FIRST_DAY >= span else timezones.FIRST_DAY)
         if start > end:
             raise ValidationError({"start": ["start must be on or before end."]}, code="invalid_range")
         report = metrics.time_to_first_action(account=self.account, start=start, end=end)

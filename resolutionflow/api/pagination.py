@@ -1,8 +1,130 @@
+"""Pagination of every API list (issue 8, kind 7: pages that move under the reader).
+
+* Every paginated list has a deterministic order ending in a unique key: the primary key is
+  appended to whatever order the view chose, so rows that tie are never shuffled between
+  pages.
+* ``?page=N&page_size=M`` (at most 200) pages by number: responses carry count, next,
+  previous, results. A page or page size that is not a whole number in range is 400
+  ``invalid_filter`` (naming it); a page past the end is 404 ``not_found``.
+* Lists that change while they are read declare ``cursor_ordering`` (fields that never
+  change, ending in a unique one) and also page by cursor: ``?cursor=`` (empty: the first
+  page) answers ``{"next": <url or null>, "results": [...]}`` and ``next`` continues after
+  the last row shown, so rows added, changed or removed meanwhile never make the reader see
+  a row twice or miss one that was there all along. A cursor that is not one of ours is 400
+  ``invalid_filter``.
+"""
+
+import base64
+import json
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from .filters import invalid_filter, query_int
+
+MAX_PAGE = 1_000_000
+CURSOR = "cursor"
+
+
+def with_unique_tail(queryset):
+    """``queryset`` ordered as before, then by primary key (unless it already ends with it)."""
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
+    last = str(ordering[-1]).lstrip("-") if ordering else None
+    if last in ("pk", "id", queryset.model._meta.pk.name):
+        return queryset
+    return queryset.order_by(*ordering, "pk")
+
+
+def _keyset_after(ordering, values) -> Q:
+    """Rows strictly after ``values`` in ``ordering`` (lexicographic, each field up or down)."""
+    condition = Q()
+    for index, field in enumerate(ordering):
+        name = field.lstrip("-")
+        step = Q(**{f"{name}__{'lt' if field.startswith('-') else 'gt'}": values[index]})
+        for earlier, value in zip(ordering[:index], values[:index], strict=True):
+            step &= Q(**{earlier.lstrip("-"): value})
+        condition |= step
+    return condition
+
+
+def _encode(values) -> str:
+    raw = json.dumps([value if isinstance(value, (int, float)) else str(value) for value in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(token: str, size: int) -> list:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != size or any(
+            not isinstance(value, (str, int, float)) or "\x00" in str(value) for value in values):
+        raise invalid_filter(CURSOR, "This cursor is not one this list gave out; start again with cursor=.")
+    return values
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=N&page_size=M`` (at most 200); responses carry count, next, previous, results."""
+    """Page numbers for every list, and a cursor for lists that declare ``cursor_ordering``
+    (module docstring)."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        size = query_int(request, self.page_size_query_param, low=1, high=self.max_page_size)
+        return size if size is not None else self.page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.cursor_mode = CURSOR in request.query_params
+        if self.cursor_mode:
+            return self._paginate_by_cursor(queryset, request, view)
+        if request.query_params.get(self.page_query_param) not in self.last_page_strings:
+            query_int(request, self.page_query_param, low=1, high=MAX_PAGE)
+        try:
+            return super().paginate_queryset(with_unique_tail(queryset), request, view)
+        except NotFound:
+            raise NotFound("There is no such page.", code="not_found") from None
+
+    def _paginate_by_cursor(self, queryset, request, view):
+        ordering = list(getattr(view, "cursor_ordering", None) or [])
+        if not ordering:
+            raise invalid_filter(CURSOR, "This list pages by number (page=), not by cursor.")
+        if self.page_query_param in request.query_params:
+            raise invalid_filter(CURSOR, "Use either page= or cursor=, not both.")
+        self.request = request
+        size = self.get_page_size(request)
+        queryset = queryset.order_by(*ordering)
+        token = request.query_params.get(CURSOR, "")
+        if token:
+            values = _decode(token, len(ordering))
+            try:
+                queryset = queryset.filter(_keyset_after(ordering, values))
+                rows = list(queryset[: size + 1])
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                raise invalid_filter(CURSOR, "This cursor is not one this list gave out; start again with "
+                                             "cursor=.") from None
+        else:
+            rows = list(queryset[: size + 1])
+        self.cursor_next = None
+        if len(rows) > size:
+            rows = rows[:size]
+            last = rows[-1]
+            self.cursor_next = _encode([getattr(last, field.lstrip("-")) for field in ordering])
+        return rows
+
+    def get_paginated_response(self, data):
+        if getattr(self, "cursor_mode", False):
+            url = self.request.build_absolute_uri()
+            next_url = replace_query_param(url, CURSOR, self.cursor_next) if self.cursor_next else None
+            return Response({"next": next_url, "results": data})
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["description"] = ("With page=: count, next, previous, results. With cursor= (lists that "
+                                     "offer it): next and results only.")
+        return described

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
+from resolutionflow.api.filters import DateOrInstantFilter, StrictBooleanFilter
 from sessions_app import selectors
 from sessions_app.models import Flow, SessionMode, SessionStatus, TroubleshootingSession
 
@@ -37,13 +38,13 @@ class SessionFilter(filters.FilterSet):
     owner = OwnerFilter(help_text="`me`, or the id of a user of the account.")
     client = filters.CharFilter(help_text="Part of the client name.")
     q = filters.CharFilter(help_text="Text in the title, problem, ticket, client or resolution.")
-    created_after = filters.DateTimeFilter(
+    created_after = DateOrInstantFilter(
         field_name="created_at", lookup_expr="gte",
-        help_text="Created at or after this time (a date means its midnight in the account's time zone).",
+        help_text="Created at or after this time (a date means its first instant in the account's time zone).",
     )
-    created_before = filters.DateTimeFilter(
+    created_before = DateOrInstantFilter(
         field_name="created_at", lookup_expr="lt",
-        help_text="Created before this time (exclusive; a date means its midnight in the account's time zone).",
+        help_text="Created before this time (exclusive; a date means its first instant in the account's time zone).",
     )
 
     class Meta:
@@ -65,7 +66,7 @@ class SessionFilter(filters.FilterSet):
 class FlowFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", help_text="Text in the name, description, slug or keywords.")
     tag = filters.CharFilter(method="filter_tag", help_text="Flows carrying this tag (exact, any case).")
-    include_inactive = filters.BooleanFilter(
+    include_inactive = StrictBooleanFilter(
         method="filter_include_inactive", help_text="Also list switched-off flows (admins re-enable them)."
     )
 

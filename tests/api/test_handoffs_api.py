@@ -155,7 +155,7 @@ def test_the_queue_filters_by_urgency_claimant_requester_and_time(api, engineer,
 def test_a_bad_filter_is_a_400(api, viewer, params):
     response = api.as_user(viewer).get(reverse("handoff-list"), params)
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    assert response.json()["code"] == "invalid_filter"
 
 
 def _list_queries(api, user, account, rows):

@@ -34,10 +34,10 @@ def test_an_admin_invites_by_email_and_the_link_is_mailed(api, admin_user, djang
     assert invitation.sent_at is not None
 
 
-def test_inviting_someone_who_already_has_a_login_is_a_409(api, admin_user, engineer):
+def test_inviting_a_member_of_the_account_is_a_409(api, admin_user, engineer):
     response = invite(api, admin_user, email=engineer.email.upper())
     assert response.status_code == 409
-    assert response.json()["code"] == "user_exists"
+    assert response.json()["code"] == "already_member"
 
 
 def test_re_inviting_a_pending_address_replaces_the_old_invitation(api, admin_user):

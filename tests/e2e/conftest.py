@@ -89,6 +89,42 @@ def base_url(live_server):
     return live_server.url
 
 
+# Every page of every browser test reports Content-Security-Policy violations (the event,
+# forwarded to the console, and Chromium's own console error); a test that saw one fails.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"} `
+                + `at ${event.sourceFile || location.href}:${event.lineNumber}`);
+});
+"""
+
+
+def watch_csp(context, violations):
+    """Record every CSP violation any page of ``context`` reports into ``violations``."""
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message):
+        text = message.text
+        if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+            violations.append(f"{message.location.get('url', '?')}: {text}")
+
+    context.on("console", on_console)
+
+
+@pytest.fixture
+def csp_violations():
+    violations = []
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def context(context, csp_violations):
+    """pytest-playwright's context, watched for CSP violations."""
+    watch_csp(context, csp_violations)
+    return context
+
+
 @pytest.fixture
 def log_in(page, live_server):
     """Sign a user in through the login form, as a person would, and land on the home page."""
@@ -113,7 +149,7 @@ def asgi_server(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def browser_as(browser, asgi_server):
+def browser_as(browser, asgi_server, csp_violations):
     """``browser_as(user, viewport=...)``: a page in a browser context of its own (its own
     cookies, as another person's computer), signed in on the ASGI server."""
     contexts = []
@@ -121,6 +157,7 @@ def browser_as(browser, asgi_server):
     def _browser_as(user, *, viewport=None, password=PASSWORD):
         context = browser.new_context(base_url=asgi_server.url, viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
+        watch_csp(context, csp_violations)
         page = context.new_page()
         page.goto("/login/")
         page.get_by_test_id("login-email").fill(user.email)

@@ -9,11 +9,11 @@ one with the same slug, which then shadows it.
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember
+from resolutionflow.api.parsers import JSONParser
 from sessions_app import services
 from sessions_app.flows.library import export_flow
 from sessions_app.models import Flow

@@ -57,6 +57,7 @@ class SessionItemViewSet(ScopedGenericViewSet):
 class MessageViewSet(mixins.ListModelMixin, SessionItemViewSet):
     model = Message
     serializer_class = MessageSerializer
+    cursor_ordering = ("created_at", "id")
     action_permissions = {"list": [IsAccountMember], "create": [IsEngineerOrAdmin]}
 
     def scoped_queryset(self, *, account):

@@ -1,6 +1,5 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -54,6 +53,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
     model = TroubleshootingSession
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
+    # ?cursor= walks the list by creation, newest first: activity never moves a row there.
+    cursor_ordering = ("-created_at", "-id")
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],
@@ -75,10 +76,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         # The filters shape the list; a session addressed by id is found whatever the query string.
         if self.action != "list":
             return queryset
-        # Dates without a time are the account's midnights (docs/architecture.md#domain-and-state-machine:
-        # dates are the account's).
-        with timezone.override(self.account.time_zone):
-            return super().filter_queryset(queryset)
+        return super().filter_queryset(queryset)
 
     def _detail(self, session, *, status_code=status.HTTP_200_OK):
         """The session as it is now, counts included: re-read after a write."""

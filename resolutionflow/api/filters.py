@@ -1,0 +1,155 @@
+"""Query-string filters of every API list, validated in one place.
+
+* ``StrictFilterBackend`` (the default filter backend) answers 400 ``invalid_filter`` naming
+  the parameter when a known filter gets a value it cannot use (an unknown choice, a date out
+  of range, a NUL character, ``is_active=maybe``), and 400 ``unknown_filter`` for a parameter
+  the list does not know: a filter that is silently ignored shows everything. A list that
+  reads a parameter of its own (outside its filter set) names it in ``query_parameters``.
+* ``DateOrInstantFilter`` reads a day (``2026-09-06``: its first real instant in the
+  account's time zone, see ``accounts.timezones``), a wall time without an offset (the
+  account's), or an instant with an offset; ``StrictBooleanFilter`` takes only true/false
+  words.
+"""
+
+import datetime
+import zoneinfo
+
+from django import forms
+from django.utils.dateparse import parse_date, parse_datetime
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from accounts import timezones
+from accounts.errors import ServiceError
+
+# Query parameters every list takes besides its filters (pagination, DRF's format suffix).
+COMMON_PARAMETERS = frozenset({"page", "page_size", "cursor", "format"})
+
+# The largest sequence number or id a cursor may name (a signed 64-bit column).
+SEQ_MAX = 2**63 - 1
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
+class DateOrInstantField(forms.Field):
+    """``YYYY-MM-DD`` → ``date``; ISO 8601 with an offset → aware ``datetime`` in UTC; without
+    an offset → naive ``datetime`` (read in the account's zone by the filter)."""
+
+    default_error_messages = {
+        "invalid": "Use a date (2026-09-06) or an ISO 8601 time (2026-09-06T08:30:00+02:00).",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        try:
+            if len(value) <= 10:
+                day = parse_date(value)
+                if day is None:
+                    raise ValueError
+                timezones.day_start(day, datetime.UTC)  # range check only
+                return day
+            moment = parse_datetime(value.replace(" ", "T", 1) if "T" not in value else value)
+            if moment is None:
+                raise ValueError
+            if moment.tzinfo is None:
+                timezones.local_instant(moment, datetime.UTC)  # range check only
+                return moment
+            return timezones.bounded_instant(moment)
+        except timezones.OutOfRange as exc:
+            raise forms.ValidationError(str(exc), code="out_of_range") from None
+        except (ValueError, OverflowError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def account_zone(request) -> zoneinfo.ZoneInfo:
+    account = getattr(getattr(request, "user", None), "account", None)
+    return zoneinfo.ZoneInfo(account.time_zone if account else "UTC")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DateOrInstantFilter(filters.Filter):
+    """``created_at >= / <`` a day's first real instant in the account's time zone, or an
+    instant. A day is 2026-09-06; an instant is ISO 8601 (an offset, or the account's zone)."""
+
+    field_class = DateOrInstantField
+
+    def instant(self, value) -> datetime.datetime:
+        zone = account_zone(self.parent.request)
+        if isinstance(value, datetime.datetime):
+            return value if value.tzinfo else timezones.local_instant(value, zone)
+        return timezones.day_start(value, zone)
+
+    def filter(self, queryset, value):
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__{self.lookup_expr}": self.instant(value)})
+
+
+class StrictBooleanField(forms.Field):
+    default_error_messages = {"invalid": "Use true or false."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.Filter):
+    """A boolean that refuses anything but true/false, 1/0, yes/no, on/off (django-filter's
+    own reads an unknown word as "not given")."""
+
+    field_class = StrictBooleanField
+
+
+def query_int(request, parameter: str, *, low: int, high: int) -> int | None:
+    """``?parameter=`` as an int in [low, high] (ASCII digits only), None when absent or empty.
+
+    Raises ``ServiceError`` 400 ``invalid_filter`` naming the parameter."""
+    raw = request.query_params.get(parameter)
+    if raw in (None, ""):
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(high)) or not low <= int(raw) <= high:
+        raise invalid_filter(parameter, f"Use a whole number from {low} to {high}.")
+    return int(raw)
+
+
+def invalid_filter(parameter: str, message: str, code: str = "invalid") -> ServiceError:
+    """400 ``invalid_filter`` with ``parameter`` and ``errors`` (``{parameter: [{message, code}]}``)."""
+    return ServiceError(f"{parameter}: {message}", code="invalid_filter",
+                        extra={"parameter": parameter, "errors": {parameter: [{"message": message, "code": code}]}})
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, with every refusal a 400 naming its parameter (module doc)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", "list") not in (None, "list"):
+            # An object addressed by id is found whatever the query string says.
+            return queryset
+        filterset = self.get_filterset(request, queryset, view)
+        known = set(filterset.filters) if filterset is not None else set()
+        # Parameters a list reads itself (a view's ``query_parameters``, e.g. ``{"after"}``).
+        known |= set(getattr(view, "query_parameters", ()))
+        for parameter in request.query_params:
+            if parameter not in known and parameter not in COMMON_PARAMETERS:
+                accepted = ", ".join(sorted(known)) or "none"
+                raise ServiceError(
+                    f"{parameter}: this list has no such filter (filters: {accepted}).",
+                    code="unknown_filter", extra={"parameter": parameter},
+                )
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            parameter, errors = next(iter(filterset.form.errors.as_data().items()))
+            raise invalid_filter(parameter, errors[0].messages[0], errors[0].code or "invalid")
+        return filterset.qs
