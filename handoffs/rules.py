@@ -30,3 +30,21 @@ def may_act_on_claim(handoff: Handoff, user: User) -> bool:
 
 def may_cancel(handoff: Handoff, user: User) -> bool:
     return is_raiser(handoff, user) or is_admin(user)
+
+
+# ---- pilot metrics and the manual baseline (issue 10) ---------------------------------------
+
+
+def may_view_metrics(user: User) -> bool:
+    """Everyone in an account sees its metrics: viewers are the service-desk managers."""
+    return user.is_active and user.account_id is not None
+
+
+def may_manage_baseline(user: User) -> bool:
+    """Record and delete baseline samples: the account's admins."""
+    return is_admin(user) and user.account_id is not None
+
+
+def may_export_metrics(user: User) -> bool:
+    """The CSV names every technician and engineer with their times: admins only."""
+    return is_admin(user) and user.account_id is not None

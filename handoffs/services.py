@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from accounts.errors import ServiceError
 from accounts.models import Account, User
-from accounts.services.accounts import require_admin
 from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
 
 from . import context as handoff_context
@@ -135,6 +134,9 @@ def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
         won = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN).update(
             status=HandoffStatus.CLAIMED, claimed_by=actor, claimed_at=now
         )
+        if won:  # the first pick-up stays: a release and a second claim do not reset it
+            _handoffs(handoff.account).filter(pk=handoff.pk, first_claimed_at=None).update(
+                first_claimed_at=now, first_claimed_by=actor)
         if won:
             _sessions(handoff.account).filter(pk=handoff.session_id).update(
                 status=SessionStatus.ESCALATED, assignee=actor, updated_at=now)
@@ -190,7 +192,7 @@ def handoff_release(*, handoff: Handoff, actor: User) -> Handoff:
 def _stamp_first_action(handoff: Handoff, actor: User, kind: str) -> bool:
     stamped = _handoffs(handoff.account).filter(
         pk=handoff.pk, status=HandoffStatus.CLAIMED, claimed_by=actor, first_action_at=None
-    ).update(first_action_at=timezone.now(), first_action_kind=kind)
+    ).update(first_action_at=timezone.now(), first_action_kind=kind, first_action_by=actor)
     if stamped:
         _record(handoff, EventKind.FIRST_ACTION, actor, kind=kind)
     return bool(stamped)
@@ -295,11 +297,20 @@ def handoffs_past_alert_threshold(*, account: Account, now=None):
 # ---- the manual baseline --------------------------------------------------------------------
 
 
+def _require_baseline_keeper(actor: User | None, account: Account) -> None:
+    if actor is None:  # the platform: Django admin, management commands
+        return
+    if not (actor.account_id == account.id and rules.may_manage_baseline(actor)):
+        raise ServiceError("Only an admin of this account keeps the baseline.", code="permission_denied", status=403)
+
+
 def baseline_sample_create(*, account: Account, actor: User | None, minutes, note: str = "",
                            measured_on: date | None = None) -> BaselineSample:
     """Record one manual measurement: minutes from "I'm stuck" to a senior's first action.
-    Admins of the account (or the platform, ``actor=None``) keep the baseline."""
-    require_admin(actor, account)
+    Admins of the account (or the platform, ``actor=None``) keep the baseline
+    (``rules.may_manage_baseline``); others get 403 ``permission_denied``. Bad minutes are
+    400 ``invalid_minutes``; out of range (0 to 10080) a Django ``ValidationError``."""
+    _require_baseline_keeper(actor, account)
     try:
         minutes = Decimal(str(minutes)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
@@ -313,5 +324,6 @@ def baseline_sample_create(*, account: Account, actor: User | None, minutes, not
 
 
 def baseline_sample_delete(*, sample: BaselineSample, actor: User | None) -> None:
-    require_admin(actor, sample.account)
+    """Delete one sample (same rule as recording one)."""
+    _require_baseline_keeper(actor, sample.account)
     BaselineSample.objects.for_account(sample.account).filter(pk=sample.pk).delete()

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from . import views
+from .metrics import views as metrics_views
 
 app_name = "handoffs"
 
@@ -20,4 +21,8 @@ urlpatterns = [
     path("escalations/<uuid:handoff_id>/cancel/", views.handoff_cancel, name="cancel"),
     path("sessions/<uuid:session_id>/escalate/", views.session_escalate, name="escalate"),
     path("sessions/<uuid:session_id>/escalation/", views.session_escalation, name="session_escalation"),
+    path("metrics/", metrics_views.metrics_page, name="metrics"),
+    path("metrics/export.csv", metrics_views.metrics_csv, name="metrics_csv"),
+    path("metrics/baseline/", metrics_views.baseline_record, name="baseline_record"),
+    path("metrics/baseline/<uuid:sample_id>/delete/", metrics_views.baseline_delete, name="baseline_delete"),
 ]

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
-from handoffs import metrics, selectors, services
+from handoffs import selectors, services
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
 from sessions_app.models import TroubleshootingSession
 from sessions_app.selectors import session_list
@@ -25,8 +25,6 @@ from .serializers import (
     HandoffErrorSerializer,
     HandoffEscalateSerializer,
     HandoffEventSerializer,
-    HandoffMetricsQuerySerializer,
-    HandoffMetricsSerializer,
     HandoffResolveSerializer,
     HandoffReturnSerializer,
     HandoffSerializer,
@@ -191,28 +189,3 @@ class BaselineSampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     def destroy(self, request, *args, **kwargs):
         services.baseline_sample_delete(sample=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MetricsViewSet(ScopedGenericViewSet):
-    """Time to first action over a range of days (the account's time zone), against the
-    median of the manual baseline."""
-
-    model = Handoff
-    serializer_class = HandoffMetricsSerializer
-    action_permissions = {"retrieve": [IsAccountMember]}
-
-    def scoped_queryset(self, *, account):
-        return Handoff.objects.for_account(account)
-
-    @extend_schema(parameters=[HandoffMetricsQuerySerializer], responses={200: HandoffMetricsSerializer},
-                   tags=["handoffs"])
-    def retrieve(self, request, *args, **kwargs):
-        query = HandoffMetricsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        default_start, default_end = metrics.default_range(self.account)
-        end = query.validated_data.get("end") or default_end
-        start = query.validated_data.get("start") or end - (default_end - default_start)
-        if start > end:
-            raise ValidationError({"start": ["start must be on or before end."]}, code="invalid_range")
-        report = metrics.time_to_first_action(account=self.account, start=start, end=end)
-        return Response(HandoffMetricsSerializer(report).data)
