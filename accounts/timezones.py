@@ -24,7 +24,8 @@ def _exists(naive: datetime, zone: tzinfo) -> bool:
 
 def day_start(day: date, tz) -> datetime:
     """The first instant of ``day`` on the wall clocks of ``tz`` (a tzinfo or a zone name),
-    as an aware datetime in that zone.
+    as an aware datetime in UTC (``.astimezone(zone)`` shows it on the local clock; UTC
+    because arithmetic on a datetime in a zone is wall-clock arithmetic, wrong across a jump).
 
     Usually local midnight; when midnight falls in a gap (clocks jump forward), the instant
     the jump happens, shown as the first wall time after the gap (e.g. 01:00). Where
@@ -33,7 +34,7 @@ def day_start(day: date, tz) -> datetime:
     zone = zone_of(tz)
     midnight = datetime.combine(day, time.min)
     if _exists(midnight, zone):
-        return midnight.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+        return midnight.replace(tzinfo=zone, fold=0).astimezone(UTC)
     # Midnight is in a gap. fold=1 reads it with the offset after the jump, which lands
     # before the gap (on the previous day); fold=0 with the offset before it, which lands
     # after. The jump lies between: find the first second whose local date is ``day``.
@@ -48,11 +49,11 @@ def day_start(day: date, tz) -> datetime:
             high = middle
         else:
             low = middle
-    return high.astimezone(zone)
+    return high
 
 
 def day_end(day: date, tz) -> datetime:
-    """The first instant after ``day`` (the next day's start): ranges are half-open,
+    """The first instant after ``day`` (the next day's start, UTC): ranges are half-open,
     ``day_start(first, tz) <= t < day_end(last, tz)``."""
     return day_start(day + timedelta(days=1), tz)
 
