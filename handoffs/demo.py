@@ -4,7 +4,8 @@ Northwind IT's queue the way a pilot morning looks: a critical escalation nobody
 up for 40 minutes (past the 15-minute alert threshold, so ``escalation_sweep`` alerts it), a
 fresh normal one, one Sam has picked up and started on, one he handed back to Jamie with
 what to do next, and one he resolved; plus the manual baseline the MSP measured before the
-pilot, so the metrics have something to beat.
+pilot, so the metrics have something to beat, and eight weeks of earlier escalations
+(``DEMO-2…``, made up from a fixed seed) so the metrics page shows a real picture.
 
 Each escalation has its own session, keyed on its ticket reference (``DEMO-3…``), so a
 second seed creates nothing. Everything goes through the services (escalate, claim, a note
@@ -317,6 +318,7 @@ def _baseline_ensure(account: Account, admin: User) -> int:
     today = timezone.localdate()
     for number, minutes in enumerate(BASELINE_MINUTES):
         services.baseline_sample_create(
-            account=account, actor=admin, minutes=Decimal(minutes), measured_on=today - timedelta(days=30 + 3 * number),
+            account=account, actor=admin, minutes=Decimal(minutes),
+            measured_on=today - timedelta(days=HISTORY_WEEKS * 7 + 4 + 3 * number),  # before the pilot
             note="Timed from the Teams message 'can someone look at…' to a senior's first reply (before the pilot).")
     return len(BASELINE_MINUTES)
