@@ -5,7 +5,7 @@ up for 40 minutes (past the 15-minute alert threshold, so ``escalation_sweep`` a
 fresh normal one, one Sam has picked up and started on, one he handed back to Jamie with
 what to do next, and one he resolved; plus the manual baseline the MSP measured before the
 pilot, so the metrics have something to beat, and eight weeks of earlier escalations
-(``DEMO-2…``, made up from a fixed seed) so the metrics page shows a real picture.
+(``DEMO-5…``, made up from a fixed seed) so the metrics page shows a real picture.
 
 Each escalation has its own session, keyed on its ticket reference (``DEMO-3…``), so a
 second seed creates nothing. Everything goes through the services (escalate, claim, a note
@@ -285,7 +285,7 @@ def history_specs(*, now=None, time_zone: str = "Europe/London") -> list[DemoEsc
             outcome = "cancelled" if roll < 0.06 else "returned" if roll < 0.18 else "resolved"
             released = outcome != "cancelled" and rng.random() < 0.06
             specs.append(DemoEscalation(
-                f"DEMO-2{number:03d}", client, title, problem, facts=(), failed_fixes=(), note=note,
+                f"DEMO-5{number:03d}", client, title, problem, facts=(), failed_fixes=(), note=note,
                 urgency=rng.choice(("normal", "normal", "normal", "high", "high", "low", "critical")),
                 ago=now - escalated, outcome=outcome,
                 claimed_after=round(pick_up, 2),
@@ -304,7 +304,7 @@ def history_specs(*, now=None, time_zone: str = "Europe/London") -> list[DemoEsc
 
 
 def _history_ensure(account: Account, people: Mapping[str, User]) -> int:
-    if TroubleshootingSession.objects.for_account(account).filter(ticket_ref__startswith="DEMO-2").exists():
+    if TroubleshootingSession.objects.for_account(account).filter(ticket_ref__startswith="DEMO-5").exists():
         return 0
     specs = history_specs(time_zone=account.time_zone)
     for spec in specs:
