@@ -30,7 +30,7 @@ from sessions_app.models import Fact, Fix, FixStatus, Message, MessageKind, Sess
 
 from . import context as handoff_context
 from . import services
-from .models import BaselineSample, EventKind, Handoff, HandoffEvent
+from .models import URGENCY_RANK, BaselineSample, EventKind, Handoff, HandoffEvent, Urgency
 
 JAMIE = "jamie.junior@demo.resolutionflow.test"
 SAM = "sam.senior@demo.resolutionflow.test"
@@ -127,6 +127,7 @@ BASELINE_MINUTES = (18, 22, 25, 27, 31, 35, 41, 52)
 # fixed seed): weekdays in office hours, picked up faster as the pilot settles in, a few
 # cancelled, a few released and picked up again, some handed back instead of resolved.
 HISTORY_WEEKS = 8
+HISTORY_PREFIX = "DEMO-5"  # ticket references DEMO-5001…
 HISTORY_SEED = 8
 HISTORY_PROBLEMS = (
     ("Fabrikam Dental", "Outlook keeps asking for a password", "Outlook prompts for credentials every few minutes "
@@ -185,7 +186,17 @@ def _play(spec: DemoEscalation, account: Account, people: Mapping[str, User]) ->
         fix = session_services.fix_set_status(fix=fix, actor=jamie, status=FixStatus.ACTIVE)
         session_services.fix_set_status(fix=fix, actor=jamie, status=FixStatus.FAILED, outcome_note=outcome)
     session.refresh_from_db()
-    handoff = services.handoff_escalate(session=session, actor=jamie, note=spec.note, urgency=spec.urgency)
+    # History weeks old is raised as "normal" and given its urgency afterwards: seeding must
+    # not email the engineers about fifty escalations that were dealt with long ago.
+    history = spec.ticket_ref.startswith(HISTORY_PREFIX)
+    handoff = services.handoff_escalate(session=session, actor=jamie, note=spec.note,
+                                        urgency=Urgency.NORMAL if history else spec.urgency)
+    if history and spec.urgency != Urgency.NORMAL:
+        Handoff.objects.for_account(account).filter(pk=handoff.pk).update(
+            urgency=spec.urgency, urgency_rank=URGENCY_RANK[Urgency(spec.urgency)])
+        # A fresh object from here on: the notification waiting for the commit keeps the one
+        # it was given, still "normal", which later services would otherwise refresh.
+        handoff = Handoff.objects.for_account(account).get(pk=handoff.pk)
     if spec.outcome == "cancelled":
         services.handoff_cancel(handoff=handoff, actor=jamie, note=spec.closing)
     elif spec.outcome != "open":
@@ -285,7 +296,7 @@ def history_specs(*, now=None, time_zone: str = "Europe/London") -> list[DemoEsc
             outcome = "cancelled" if roll < 0.06 else "returned" if roll < 0.18 else "resolved"
             released = outcome != "cancelled" and rng.random() < 0.06
             specs.append(DemoEscalation(
-                f"DEMO-5{number:03d}", client, title, problem, facts=(), failed_fixes=(), note=note,
+                f"{HISTORY_PREFIX}{number:03d}", client, title, problem, facts=(), failed_fixes=(), note=note,
                 urgency=rng.choice(("normal", "normal", "normal", "high", "high", "low", "critical")),
                 ago=now - escalated, outcome=outcome,
                 claimed_after=round(pick_up, 2),
@@ -304,7 +315,7 @@ def history_specs(*, now=None, time_zone: str = "Europe/London") -> list[DemoEsc
 
 
 def _history_ensure(account: Account, people: Mapping[str, User]) -> int:
-    if TroubleshootingSession.objects.for_account(account).filter(ticket_ref__startswith="DEMO-5").exists():
+    if TroubleshootingSession.objects.for_account(account).filter(ticket_ref__startswith=HISTORY_PREFIX).exists():
         return 0
     specs = history_specs(time_zone=account.time_zone)
     for spec in specs:

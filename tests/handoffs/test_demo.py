@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from handoffs import metrics
+from handoffs.demo import ESCALATIONS
 from handoffs.models import BaselineSample, EventKind, Handoff, HandoffEvent
 from handoffs.services import handoffs_past_alert_threshold
 
@@ -46,9 +47,14 @@ def test_the_demo_has_open_claimed_returned_and_resolved_escalations_once(db, se
     assert BaselineSample.objects.for_account(demo).count() == 8
 
 
-def test_the_demo_has_eight_weeks_of_history_for_the_metrics_page(db):
-    first = seed()
+def test_the_demo_has_eight_weeks_of_history_for_the_metrics_page(db, django_capture_on_commit_callbacks,
+                                                                  mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = seed()
     assert "Demo history:" in first
+    # Only the three live-story high and critical escalations email anyone, not weeks-old history.
+    loud = {spec.title for spec in ESCALATIONS if spec.urgency in ("high", "critical")}
+    assert len(loud) == 3 and {message.subject.split(": ", 1)[1] for message in mailoutbox} == loud
     demo = Account.objects.get(slug="demo")
     zone = ZoneInfo(demo.time_zone)
     history = Handoff.objects.for_account(demo).filter(session__ticket_ref__startswith="DEMO-5")
@@ -56,6 +62,7 @@ def test_the_demo_has_eight_weeks_of_history_for_the_metrics_page(db):
     today = timezone.now().astimezone(zone).date()
     assert min(days) <= today - timedelta(days=7 * 7) and max(days) < today
     assert set(history.values_list("status", flat=True)) == {"resolved", "returned", "cancelled"}
+    assert set(history.values_list("urgency", flat=True)) == {"low", "normal", "high", "critical"}
     released = history.filter(events__kind=EventKind.RELEASED).distinct()
     assert released.exists()
     for handoff in released:  # the first pick-up stays where the story put it, before the release
