@@ -221,15 +221,32 @@ def baseline_of(*, account: Account) -> Baseline:
     return Baseline(len(values), minutes(median_seconds), minutes(nearest_rank(values, 0.9)), median_seconds)
 
 
+def resampled_median(ordered: list, rng: random.Random):
+    """The median of one bootstrap resample (``len(ordered)`` draws with replacement) of the
+    sorted values, drawn in O(1): the k-th smallest of n uniform draws follows Beta(k, n − k + 1),
+    and the resample's k-th smallest value is ``ordered[floor(n · that)]``, so this has exactly
+    the distribution of resampling and taking the median. For an even n the next order
+    statistic is the smallest of the n − k draws above it."""
+    n = len(ordered)
+    k = (n + 1) // 2
+    u = rng.betavariate(k, n - k + 1)
+    lower = ordered[min(n - 1, int(u * n))]
+    if n % 2:
+        return lower
+    u_next = u + (1 - u) * rng.betavariate(1, n - k)
+    return (lower + ordered[min(n - 1, int(u_next * n))]) / 2
+
+
 def _bootstrap(times: list[int], baseline: list[Decimal], *, seed: int, resamples: int):
     """95 % percentile interval of the median improvement, resampling both the escalations
     and the baseline samples with replacement. Returns ((low %, high %), (low min, high min))."""
     rng = random.Random(seed)  # noqa: S311 - reproducible statistics, not secrets
     percents, minutes_ = [], []
-    base = [float(b) for b in baseline]
+    ordered_t = sorted(float(t) for t in times)
+    ordered_b = sorted(float(b) for b in baseline)
     for _ in range(resamples):
-        median_t = statistics.median(rng.choices(times, k=len(times)))
-        median_b = statistics.median(rng.choices(base, k=len(base)))
+        median_t = resampled_median(ordered_t, rng)
+        median_b = resampled_median(ordered_b, rng)
         if median_b <= 0:
             continue
         minutes_.append((median_b - median_t) / 60)

@@ -4,6 +4,8 @@ Escalations are driven through the real services on a frozen clock, so every sta
 exact, known instant; the expected minutes are worked out here by hand from those instants.
 """
 
+import random
+import statistics
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -13,7 +15,7 @@ from freezegun import freeze_time
 
 from accounts.errors import ServiceError
 from handoffs import metrics, services
-from handoffs.metrics.compute import nearest_rank
+from handoffs.metrics.compute import nearest_rank, resampled_median
 from handoffs.models import BaselineSample
 from sessions_app import services as session_services
 from sessions_app.models import MessageKind
@@ -305,3 +307,16 @@ def test_the_context_screen_times_of_one_escalation(london, engineer, senior):
     note(clock, 250, handoff, senior)
     handoff.refresh_from_db()
     assert metrics.handoff_times(handoff) == {"pick_up": D("1.6"), "first_action": D("4.2")}
+
+
+@pytest.mark.parametrize("values", [list(range(10, 160, 10)), list(range(10, 170, 10)), [5, 5, 7, 40, 41, 300]])
+def test_the_drawn_resample_median_has_the_distribution_of_resampling_and_taking_the_median(values):
+    naive_rng, drawn_rng = random.Random(1), random.Random(2)
+    naive = sorted(statistics.median(naive_rng.choices(values, k=len(values))) for _ in range(20000))
+    drawn = sorted(resampled_median(sorted(values), drawn_rng) for _ in range(20000))
+    step = min(b - a for a, b in zip(sorted(set(values)), sorted(set(values))[1:], strict=False))
+    for q in (0.025, 0.25, 0.5, 0.75, 0.975):
+        index = int(q * 20000)
+        assert abs(naive[index] - drawn[index]) <= step, (q, naive[index], drawn[index])
+    assert abs(statistics.fmean(naive) - statistics.fmean(drawn)) < step / 4
+    assert resampled_median([42], random.Random(3)) == 42
