@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from accounts.errors import ServiceError
-from accounts.models import Account
+from accounts.models import Account, User
 from accounts.timezones import day_end, day_start, local_today, zone_of
 
 from ..models import URGENCY_RANK, BaselineSample, Handoff, HandoffStatus, Urgency
@@ -233,20 +233,27 @@ def resampled_median(ordered: list, rng: random.Random):
     lower = ordered[min(n - 1, int(u * n))]
     if n % 2:
         return lower
-    u_next = u + (1 - u) * rng.betavariate(1, n - k)
+    u_next = u + (1 - u) * (1 - rng.random() ** (1 / (n - k)))  # Beta(1, n − k), in closed form
     return (lower + ordered[min(n - 1, int(u_next * n))]) / 2
 
 
-def _bootstrap(times: list[int], baseline: list[Decimal], *, seed: int, resamples: int):
+def baseline_resamples(baseline: list[Decimal], *, seed: int, resamples: int = BOOTSTRAP_RESAMPLES) -> list[float]:
+    """The baseline's resampled medians (seconds), drawn once per report and shared by every
+    group's interval (the baseline is the same for all of them)."""
+    rng = random.Random(seed + 1)  # noqa: S311 - reproducible statistics, not secrets
+    ordered = sorted(float(b) for b in baseline)
+    return [resampled_median(ordered, rng) for _ in range(resamples)] if ordered else []
+
+
+def _bootstrap(times: list[int], baseline_medians: list[float], *, seed: int):
     """95 % percentile interval of the median improvement, resampling both the escalations
-    and the baseline samples with replacement. Returns ((low %, high %), (low min, high min))."""
+    and the baseline samples with replacement (``baseline_medians``: one resampled baseline
+    median per resample). Returns ((low %, high %), (low min, high min)), or None."""
     rng = random.Random(seed)  # noqa: S311 - reproducible statistics, not secrets
     percents, minutes_ = [], []
     ordered_t = sorted(float(t) for t in times)
-    ordered_b = sorted(float(b) for b in baseline)
-    for _ in range(resamples):
+    for median_b in baseline_medians:
         median_t = resampled_median(ordered_t, rng)
-        median_b = resampled_median(ordered_b, rng)
         if median_b <= 0:
             continue
         minutes_.append((median_b - median_t) / 60)
@@ -263,14 +270,14 @@ def _bootstrap(times: list[int], baseline: list[Decimal], *, seed: int, resample
     return interval(percents), interval(minutes_)
 
 
-def _improvement(action_seconds: list[int], baseline: Baseline, baseline_seconds: list[Decimal], *,
+def _improvement(action_seconds: list[int], baseline: Baseline, baseline_medians: list[float], *,
                  seed: int) -> Improvement | None:
     if not action_seconds or not baseline.samples or not baseline.median_seconds:
         return None
     median_t = Decimal(str(statistics.median(action_seconds)))
     saved = baseline.median_seconds - median_t
     thin = len(action_seconds) < THIN_BELOW
-    ci = None if thin else _bootstrap(action_seconds, baseline_seconds, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
+    ci = None if thin else _bootstrap(action_seconds, baseline_medians, seed=seed)
     (low_p, high_p), (low_m, high_m) = ci if ci else ((None, None), (None, None))
     return Improvement(baseline_median=baseline.median, minutes=minutes(saved),
                        percent=one_place(saved / baseline.median_seconds * 100),
@@ -278,7 +285,7 @@ def _improvement(action_seconds: list[int], baseline: Baseline, baseline_seconds
                        escalations=len(action_seconds), samples=baseline.samples, thin=thin)
 
 
-def _group(key: str, label: str, rows: list[Row], baseline: Baseline, baseline_seconds: list[Decimal], *,
+def _group(key: str, label: str, rows: list[Row], baseline: Baseline, baseline_medians: list[float], *,
            seed: int) -> Group:
     pick_up = [row.pick_up_seconds for row in rows if row.pick_up_seconds is not None]
     action = [row.first_action_seconds for row in rows if row.first_action_seconds is not None]
@@ -288,24 +295,29 @@ def _group(key: str, label: str, rows: list[Row], baseline: Baseline, baseline_s
                            closed_without=sum(not row.live and row.picked_up_at is None for row in rows)),
         first_action=Measure.of(action, pending=sum(row.pending_action for row in rows),
                                 closed_without=sum(not row.live and row.first_action_at is None for row in rows)),
-        improvement=_improvement(action, baseline, baseline_seconds, seed=seed),
+        improvement=_improvement(action, baseline, baseline_medians, seed=seed),
     )
 
 
-def _row(handoff: Handoff, now: datetime) -> Row:
-    engineer = handoff.first_action_by or handoff.claimed_by or handoff.first_claimed_by
-    live = handoff.status in (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
+FIELDS = ("id", "created_at", "urgency", "status", "requested_by_id", "claimed_by_id", "first_claimed_at",
+          "first_claimed_by_id", "first_action_at", "first_action_kind", "first_action_by_id")
+
+
+def _row(handoff: dict, names: dict, now: datetime) -> Row:
+    """One escalation's row from its ``FIELDS`` values and the account's names by user id."""
+    engineer_id = handoff["first_action_by_id"] or handoff["claimed_by_id"] or handoff["first_claimed_by_id"]
+    live = handoff["status"] in (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
+    created, picked, acted = handoff["created_at"], handoff["first_claimed_at"], handoff["first_action_at"]
     return Row(
-        id=str(handoff.pk), created_at=handoff.created_at, urgency=handoff.urgency, status=handoff.status,
-        technician_id=str(handoff.requested_by_id), technician=handoff.requested_by.name,
-        engineer_id=str(engineer.pk) if engineer else None, engineer=engineer.name if engineer else "",
-        picked_up_at=handoff.first_claimed_at,
-        picked_up_by=handoff.first_claimed_by.name if handoff.first_claimed_by else "",
-        pick_up_seconds=seconds_between(handoff.created_at, handoff.first_claimed_at),
-        first_action_at=handoff.first_action_at, first_action_kind=handoff.first_action_kind,
-        first_action_by=handoff.first_action_by.name if handoff.first_action_by else "",
-        first_action_seconds=seconds_between(handoff.created_at, handoff.first_action_at),
-        age_seconds=seconds_between(handoff.created_at, now) if live and handoff.first_action_at is None else None,
+        id=str(handoff["id"]), created_at=created, urgency=handoff["urgency"], status=handoff["status"],
+        technician_id=str(handoff["requested_by_id"]), technician=names.get(handoff["requested_by_id"], ""),
+        engineer_id=str(engineer_id) if engineer_id else None, engineer=names.get(engineer_id, ""),
+        picked_up_at=picked, picked_up_by=names.get(handoff["first_claimed_by_id"], ""),
+        pick_up_seconds=seconds_between(created, picked),
+        first_action_at=acted, first_action_kind=handoff["first_action_kind"],
+        first_action_by=names.get(handoff["first_action_by_id"], ""),
+        first_action_seconds=seconds_between(created, acted),
+        age_seconds=seconds_between(created, now) if live and acted is None else None,
     )
 
 
@@ -383,21 +395,22 @@ def pilot_metrics(*, account: Account, since: date | None = None, until: date | 
     handoffs = list(
         Handoff.objects.for_account(account)
         .filter(created_at__gte=day_start(since, zone), created_at__lt=day_end(until, zone))
-        .select_related("requested_by", "claimed_by", "first_claimed_by", "first_action_by")
-        .order_by("created_at", "pk"))
-    counted = [h for h in handoffs if h.status != HandoffStatus.CANCELLED]
-    rows = [_row(h, now) for h in counted]
+        .order_by("created_at", "pk").values(*FIELDS))
+    counted = [h for h in handoffs if h["status"] != HandoffStatus.CANCELLED]
+    names = {user.pk: user.name for user in User.objects.filter(account=account).only("display_name", "email")}
+    rows = [_row(h, names, now) for h in counted]
     baseline = baseline_of(account=account)
     baseline_seconds = sorted(Decimal(m) * 60 for m in BaselineSample.objects.for_account(account)
                               .values_list("minutes", flat=True))
-    overall = _group("all", "All escalations", rows, baseline, baseline_seconds, seed=seed)
+    baseline_medians = baseline_resamples(baseline_seconds, seed=seed)
+    overall = _group("all", "All escalations", rows, baseline, baseline_medians, seed=seed)
     headline, thin = _headline(overall, baseline)
 
     def breakdown(key_of, label_of, order):
         buckets = defaultdict(list)
         for row in rows:
             buckets[key_of(row)].append(row)
-        groups = [_group(key, label_of(key, members), members, baseline, baseline_seconds, seed=seed)
+        groups = [_group(key, label_of(key, members), members, baseline, baseline_medians, seed=seed)
                   for key, members in buckets.items()]
         return sorted(groups, key=order)
 
