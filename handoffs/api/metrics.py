@@ -81,7 +81,8 @@ class PendingSerializer(serializers.Serializer):
     urgency = serializers.CharField()
     status = serializers.CharField()
     technician = serializers.CharField()
-    engineer = serializers.CharField(help_text="Who holds the claim; empty when nobody does.")
+    engineer = serializers.CharField(help_text="Who holds the claim (or held it, when released); empty when "
+                                               "nobody has picked it up.")
     waiting_minutes = serializers.SerializerMethodField(help_text="Its age when the report was made.")
 
     def get_waiting_minutes(self, row) -> float | None:

@@ -71,7 +71,6 @@ def _page(request, *, baseline_form=None, status=200):
     context = {
         "report": report,
         "chart": weekly_chart(report),
-        "range_form": RangeForm(initial={"since": report.since, "until": report.until}),
         "range_errors": errors,
         "range_query": urlencode({"since": report.since.isoformat(), "until": report.until.isoformat()}),
         "baseline_form": baseline_form or BaselineSampleForm(),
