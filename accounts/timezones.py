@@ -7,6 +7,7 @@ daylight-saving change skips midnight (America/Santiago on 2026-09-06 goes from 
 on 2026-10-25) it is the first of the two. Every date filter and report uses these helpers.
 """
 
+import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 # Aware datetimes near the ends of datetime's range cannot be moved to UTC; days this far
@@ -18,6 +19,12 @@ LAST_DAY = date(9999, 12, 30)
 class OutOfRange(ValueError):
     """A date or time too far in the past or future to be an instant (before 0001-01-02 or
     after 9999-12-30)."""
+
+
+def zone_of(tz) -> tzinfo:
+    """``tz`` as a tzinfo: a ZoneInfo/tzinfo is returned as is, a name (``"Europe/London"``)
+    is looked up. Raises ``zoneinfo.ZoneInfoNotFoundError`` for an unknown name."""
+    return zoneinfo.ZoneInfo(tz) if isinstance(tz, str) else tz
 
 
 def _check_day(day: date) -> None:
@@ -53,12 +60,12 @@ def _first_instant_on_or_after(day: date, tz: tzinfo) -> datetime:
 def day_start(day: date, tz: tzinfo) -> datetime:
     """The first real instant of ``day`` in ``tz``, as an aware datetime in UTC.
 
-    ``tz`` is a ``zoneinfo.ZoneInfo`` (or any ``tzinfo``). Raises ``OutOfRange`` (a
+    ``tz`` is a ``zoneinfo.ZoneInfo`` (any ``tzinfo``, or a zone name). Raises ``OutOfRange`` (a
     ``ValueError``; API code ``invalid_filter``/``invalid``) for days outside
     0001-01-02..9999-12-30.
     """
     _check_day(day)
-    return _first_instant_on_or_after(day, tz)
+    return _first_instant_on_or_after(day, zone_of(tz))
 
 
 def day_end(day: date, tz: tzinfo) -> datetime:
@@ -67,7 +74,7 @@ def day_end(day: date, tz: tzinfo) -> datetime:
     Use ``created_at < day_end(...)``. Raises ``OutOfRange`` like ``day_start``.
     """
     _check_day(day)
-    return _first_instant_on_or_after(day + timedelta(days=1), tz)
+    return _first_instant_on_or_after(day + timedelta(days=1), zone_of(tz))
 
 
 def local_instant(naive: datetime, tz: tzinfo) -> datetime:
@@ -78,6 +85,7 @@ def local_instant(naive: datetime, tz: tzinfo) -> datetime:
     show), never an error. Raises ``OutOfRange`` near the ends of the datetime range.
     """
     _check_day(naive.date())
+    tz = zone_of(tz)
     if _is_real(naive, tz, 0):
         return naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
     readings = [naive.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)]
@@ -90,3 +98,8 @@ def bounded_instant(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:
         raise OutOfRange(f"{value.isoformat()} is out of range.") from None
+
+
+def local_today(tz) -> date:
+    """Today's date on the wall clocks of ``tz`` (a tzinfo or a zone name)."""
+    return datetime.now(zone_of(tz)).date()

@@ -16,6 +16,7 @@ class HandoffsConfig(AppConfig):
         from sessions_app.signals import session_activity
 
         from .demo import demo_escalations_ensure
+        from .metrics.views import nav_item as metrics_nav_item
         from .selectors import nav_item
         from .services import on_member_access_changed, on_session_activity
         from .webhook_views import webhook_section
@@ -25,6 +26,7 @@ class HandoffsConfig(AppConfig):
         member_access_changed.connect(on_member_access_changed, sender=User,
                                       dispatch_uid="handoffs.on_member_access_changed")
         nav_items.connect(nav_item, sender=User, dispatch_uid="handoffs.nav_item")
+        nav_items.connect(metrics_nav_item, sender=User, dispatch_uid="handoffs.metrics_nav_item")
         # Account Management's "Webhook and notifications" section.
         account_sections.connect(webhook_section, sender=Account, dispatch_uid="handoffs.webhook_section")
         # Demo escalations come after the demo sessions (INSTALLED_APPS order of ready()).

@@ -68,8 +68,15 @@ class Handoff(AccountOwned):
     claimed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The first pick-up is kept apart from the current claim: a release and a second claim
+    # do not reset time to pick-up (handoffs.metrics).
+    first_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_claimed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+", editable=False)
     first_action_at = models.DateTimeField(null=True, blank=True)
     first_action_kind = models.CharField(max_length=32, blank=True)
+    first_action_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+", editable=False)
     alerted_at = models.DateTimeField(null=True, blank=True, help_text="Alerted for waiting unclaimed too long.")
     idle_alerted_at = models.DateTimeField(
         null=True, blank=True, help_text="Alerted for being held with no first action too long.")

@@ -45,3 +45,21 @@ def may_cancel(handoff: Handoff, user: User) -> bool:
     """Whoever raised it, or an admin; viewers never."""
     return (account_rules.may_work(user) and user.account_id == handoff.account_id
             and (is_raiser(handoff, user) or account_rules.is_admin(user)))
+
+
+# ---- pilot metrics and the manual baseline ----------------------------------------------------
+
+
+def may_view_metrics(user: User) -> bool:
+    """Everyone in an account sees its metrics: viewers are the service-desk managers."""
+    return account_rules.is_member(user)
+
+
+def may_manage_baseline(user: User) -> bool:
+    """Record and delete baseline samples: the account's admins."""
+    return account_rules.is_admin(user)
+
+
+def may_export_metrics(user: User) -> bool:
+    """The CSV names every technician and engineer with their times: admins only."""
+    return account_rules.is_admin(user)

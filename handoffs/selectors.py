@@ -14,7 +14,7 @@ from accounts.models import Account, User
 from sessions_app.models import SessionStatus, TroubleshootingSession
 
 from . import rules
-from .models import LIVE_STATUSES, Delivery, EventKind, Handoff, HandoffEvent, HandoffStatus
+from .models import LIVE_STATUSES, Delivery, Handoff, HandoffEvent, HandoffStatus
 
 
 def handoff_list(*, account: Account):
@@ -64,9 +64,9 @@ def last_event_seq(*, account: Account) -> int:
 
 
 def handoff_history(*, handoff: Handoff):
-    """The audit trail as the context screen tells it (first actions are a metric, not news)."""
-    return (HandoffEvent.objects.for_account(handoff.account).filter(handoff=handoff)
-            .exclude(kind=EventKind.FIRST_ACTION).select_related("actor"))
+    """The audit trail as the context screen tells it, the first action included (who,
+    what, when: it is what time to first action measures)."""
+    return HandoffEvent.objects.for_account(handoff.account).filter(handoff=handoff).select_related("actor")
 
 
 def alert_at(handoff: Handoff):

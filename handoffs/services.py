@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts import rules as account_rules
 from accounts.errors import Conflict, NotFound, ServiceError
 from accounts.models import Account, User
-from accounts.rules import require, require_manage_account
+from accounts.rules import require
 from accounts.services import account_next_event_seq
 from sessions_app import services as session_services
 from sessions_app.models import MessageKind, TroubleshootingSession
@@ -166,6 +166,9 @@ def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
         now = timezone.now()
         won = _handoffs(handoff.account).filter(pk=handoff.pk, status=HandoffStatus.OPEN).update(
             status=HandoffStatus.CLAIMED, claimed_by=actor, claimed_at=now)
+        if won:  # the first pick-up stays: a release and a second claim do not reset it
+            _handoffs(handoff.account).filter(pk=handoff.pk, first_claimed_at=None).update(
+                first_claimed_at=now, first_claimed_by=actor)
         if won:
             session_services.session_assign(session=session, engineer=actor, line=f"Picked up by {actor.name}.")
             _record(handoff, EventKind.CLAIMED, actor)
@@ -237,7 +240,7 @@ def on_member_access_changed(*, user: User, actor: User | None, reason: str, **_
 def _stamp_first_action(handoff: Handoff, actor: User, kind: str) -> bool:
     stamped = _handoffs(handoff.account).filter(
         pk=handoff.pk, status=HandoffStatus.CLAIMED, claimed_by=actor, first_action_at=None
-    ).update(first_action_at=timezone.now(), first_action_kind=kind)
+    ).update(first_action_at=timezone.now(), first_action_kind=kind, first_action_by=actor)
     if stamped:
         _record(handoff, EventKind.FIRST_ACTION, actor, kind=kind)
     return bool(stamped)
@@ -353,11 +356,19 @@ def handoffs_past_alert_threshold(*, account: Account, now=None):
 # ---- the manual baseline --------------------------------------------------------------------
 
 
+def _require_baseline_keeper(actor: User | None, account: Account) -> None:
+    # ``None`` is the platform: Django admin, management commands.
+    require(actor is None or (actor.account_id == account.id and rules.may_manage_baseline(actor)),
+            "Only an admin of this account keeps the baseline.")
+
+
 def baseline_sample_create(*, account: Account, actor: User | None, minutes, note: str = "",
                            measured_on: date | None = None) -> BaselineSample:
     """Record one manual measurement: minutes from "I'm stuck" to a senior's first action.
-    Admins of the account (or the platform, ``actor=None``) keep the baseline."""
-    require_manage_account(actor, account)
+    Admins of the account (or the platform, ``actor=None``) keep the baseline
+    (``rules.may_manage_baseline``); others get 403 ``permission_denied``. Bad minutes are
+    400 ``invalid_minutes``; out of range (0 to 10080) a Django ``ValidationError``."""
+    _require_baseline_keeper(actor, account)
     try:
         minutes = Decimal(str(minutes)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
@@ -371,5 +382,6 @@ def baseline_sample_create(*, account: Account, actor: User | None, minutes, not
 
 
 def baseline_sample_delete(*, sample: BaselineSample, actor: User | None) -> None:
-    require_manage_account(actor, sample.account)
+    """Delete one sample (same rule as recording one)."""
+    _require_baseline_keeper(actor, sample.account)
     BaselineSample.objects.for_account(sample.account).filter(pk=sample.pk).delete()

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from . import views, webhook_views
+from .metrics import views as metrics_views
 
 app_name = "handoffs"
 
@@ -26,4 +27,8 @@ urlpatterns = [
     path("account/webhook/rotate/", webhook_views.webhook_rotate, name="webhook_rotate"),
     path("account/webhook/test/", webhook_views.webhook_test, name="webhook_test"),
     path("account/deliveries/<uuid:delivery_id>/resend/", webhook_views.delivery_resend, name="delivery_resend"),
+    path("metrics/", metrics_views.metrics_page, name="metrics"),
+    path("metrics/export.csv", metrics_views.metrics_csv, name="metrics_csv"),
+    path("metrics/baseline/", metrics_views.baseline_record, name="baseline_record"),
+    path("metrics/baseline/<uuid:sample_id>/delete/", metrics_views.baseline_delete, name="baseline_delete"),
 ]

@@ -1,7 +1,6 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts import timezones
 from accounts.api.serializers import UserSummarySerializer
 from handoffs import selectors
 from handoffs.models import NOTE_MAX, BaselineSample, Handoff, HandoffEvent, Urgency
@@ -114,51 +113,3 @@ class BaselineSampleCreateSerializer(serializers.Serializer):
                                        help_text="Minutes from \"I'm stuck\" to a senior's first action.")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     measured_on = serializers.DateField(required=False, help_text="Default: today in the account's time zone.")
-
-
-def _day_in_range(value):
-    if not timezones.FIRST_DAY <= value <= timezones.LAST_DAY:
-        raise serializers.ValidationError(
-            f"Use a day from {timezones.FIRST_DAY} to {timezones.LAST_DAY}.", code="out_of_range")
-    return value
-
-
-class HandoffMetricsQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First day (account time zone); default: 29 days ago.")
-    end = serializers.DateField(required=False, help_text="Last day, inclusive; default: today.")
-
-    MAX_DAYS = 366
-
-    def validate_start(self, value):
-        return _day_in_range(value)
-
-    def validate_end(self, value):
-        return _day_in_range(value)
-
-    def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and end:
-            if start > end:
-                raise serializers.ValidationError({"start": "start must be on or before end."}, code="invalid_range")
-            if (end - start).days >= self.MAX_DAYS:
-                raise serializers.ValidationError({"end": f"A range covers at most {self.MAX_DAYS} days."},
-                                                  code="invalid_range")
-        return attrs
-
-
-class MinutesSummarySerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    median_minutes = serializers.FloatField(allow_null=True)
-    p90_minutes = serializers.FloatField(allow_null=True)
-
-
-class HandoffMetricsSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
-    time_zone = serializers.CharField()
-    escalations = serializers.IntegerField(help_text="Escalations raised in the range.")
-    awaiting_first_action = serializers.IntegerField(help_text="Of those, still waiting for a first action.")
-    first_action = MinutesSummarySerializer(help_text="Minutes from escalation to the first action.")
-    baseline = MinutesSummarySerializer(help_text="The manual baseline samples (all of them).")
-    median_change_percent = serializers.FloatField(
-        allow_null=True, help_text="Median against the baseline median; negative is faster.")

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import metrics, views
 
 router = SimpleRouter()
 # Only the detail action ``handoff`` is routed here: sessions/<id>/handoff/ (name session-handoff).
@@ -10,6 +10,6 @@ router.register("handoffs", views.HandoffViewSet, basename="handoff")
 router.register("baseline-samples", views.BaselineSampleViewSet, basename="baselinesample")
 
 urlpatterns = [
-    path("metrics/", views.MetricsViewSet.as_view({"get": "retrieve"}), name="handoff-metrics"),
+    path("metrics/", metrics.MetricsViewSet.as_view({"get": "retrieve"}), name="handoff-metrics"),
     *router.urls,
 ]

@@ -6,13 +6,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts import timezones
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
-from handoffs import metrics, selectors, services
+from handoffs import selectors, services
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
 from resolutionflow.api.filters import SEQ_MAX, query_int
 from sessions_app.models import TroubleshootingSession
@@ -27,8 +25,6 @@ from .serializers import (
     HandoffErrorSerializer,
     HandoffEscalateSerializer,
     HandoffEventSerializer,
-    HandoffMetricsQuerySerializer,
-    HandoffMetricsSerializer,
     HandoffResolveSerializer,
     HandoffReturnSerializer,
     HandoffSerializer,
@@ -193,30 +189,3 @@ class BaselineSampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     def destroy(self, request, *args, **kwargs):
         services.baseline_sample_delete(sample=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MetricsViewSet(ScopedGenericViewSet):
-    """Time to first action over a range of days (the account's time zone), against the
-    median of the manual baseline."""
-
-    model = Handoff
-    serializer_class = HandoffMetricsSerializer
-    action_permissions = {"retrieve": [IsAccountMember]}
-
-    def scoped_queryset(self, *, account):
-        return Handoff.objects.for_account(account)
-
-    @extend_schema(parameters=[HandoffMetricsQuerySerializer], responses={200: HandoffMetricsSerializer},
-                   tags=["handoffs"])
-    def retrieve(self, request, *args, **kwargs):
-        query = HandoffMetricsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        default_start, default_end = metrics.default_range(self.account)
-        end = query.validated_data.get("end") or default_end
-        span = default_end - default_start
-        start = query.validated_data.get("start") or (
-            end - span if end - timezones.FIRST_DAY >= span else timezones.FIRST_DAY)
-        if start > end:
-            raise ValidationError({"start": ["start must be on or before end."]}, code="invalid_range")
-        report = metrics.time_to_first_action(account=self.account, start=start, end=end)
-        return Response(HandoffMetricsSerializer(report).data)

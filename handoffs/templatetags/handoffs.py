@@ -67,3 +67,22 @@ def session_escalation_state(context, session):
         "statuses": HandoffStatus,
         "seq": selectors.last_event_seq(account=session.account),
     }
+
+
+FIRST_ACTION_KINDS = {"message": "a message", "note": "a note", "fact": "a fact", "fix": "a fix status",
+                      "flow_answer": "a flow answer", "resolve": "resolved", "return": "returned"}
+
+
+@register.filter
+def first_action_what(kind: str) -> str:
+    """A first action's kind as the history says it: "a note", "a fix status", "resolved"."""
+    return FIRST_ACTION_KINDS.get(kind, kind)
+
+
+@register.simple_tag
+def handoff_times(handoff):
+    """Both times of an escalation (handoffs.metrics.handoff_times): minutes or None."""
+    from ..metrics import handoff_times as times
+
+    return times(handoff)
+

@@ -69,8 +69,10 @@ def test_baseline_and_metrics_see_only_the_callers_account(api, admin_user, hand
     samples = api.as_user(admin_user).get(reverse("baselinesample-list")).json()
     assert [s["minutes"] for s in samples["results"]] == [31.0]
     metrics = api.as_user(admin_user).get(reverse("handoff-metrics")).json()
-    assert metrics["baseline"] == {"count": 1, "median_minutes": 31.0, "p90_minutes": 31.0}
-    assert metrics["escalations"] == Handoff.unscoped.filter(account=admin_user.account).count()
+    assert metrics["baseline"] == {"samples": 1, "median_minutes": 31.0, "p90_minutes": 31.0}
+    assert metrics["overall"]["escalations"] == Handoff.unscoped.filter(account=admin_user.account).count()
+    listed = {p["id"] for p in metrics["pending"]}
+    assert listed and not listed & {str(obj.pk) for obj in handoff_foreign.values()}
 
 
 def test_a_foreign_session_cannot_be_escalated_by_sending_its_id(api, engineer, handoff_foreign):
