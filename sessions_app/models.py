@@ -283,6 +283,9 @@ class Message(SessionChild):
     author = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
     body = models.TextField()
+    # What an assistant reply suggested, best first (empty when nothing fits):
+    # [{"kind": "flow"|"session", "id": str, "slug": str, "score": float, "why": str}]
+    suggestions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta(SessionChild.Meta):

@@ -250,12 +250,26 @@ class TicketNoteSerializer(serializers.Serializer):
 # ---- transcript, facts, fixes --------------------------------------------------------------
 
 
+class SuggestionSerializer(serializers.Serializer):
+    """One thing an assistant reply suggested."""
+
+    kind = serializers.ChoiceField(choices=["flow", "session"], help_text="A runbook, or a resolved session.")
+    id = serializers.CharField(help_text="The flow's or the session's id.")
+    slug = serializers.CharField(help_text="The runbook's slug; for a session, the runbook it was closest to "
+                                           "(empty when none).")
+    score = serializers.FloatField(help_text="The match score (higher is closer; not a probability).")
+    why = serializers.CharField(help_text="What it matched on, in words.")
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null for the assistant.")
+    suggestions = SuggestionSerializer(many=True, read_only=True,
+                                       help_text="Assistant replies: what the reply suggested, best first; empty "
+                                                 "when nothing fits (and on every other kind of message).")
 
     class Meta:
         model = Message
-        fields = ["id", "kind", "body", "author", "created_at"]
+        fields = ["id", "kind", "body", "author", "suggestions", "created_at"]
         read_only_fields = fields
 
 
@@ -316,10 +330,24 @@ class FixStatusSerializer(serializers.Serializer):
 
 
 class PostedMessageSerializer(serializers.Serializer):
-    message = MessageSerializer()
+    message = MessageSerializer(allow_null=True, help_text="The technician's message (null for a session opened "
+                                                           "with a title only).")
     reply = MessageSerializer(allow_null=True, help_text="The assistant's answer; null for notes and flow sessions.")
     notice = MessageSerializer(allow_null=True, help_text="Set when the configured assistant failed and the "
                                                           "built-in one answered instead.")
     facts = FactSerializer(many=True, help_text="Facts the assistant added or changed.")
     fixes = FixSerializer(many=True, help_text="Fixes the assistant proposed.")
 
+
+
+class SessionCreatedSerializer(SessionDetailSerializer):
+    """A new session, with the assistant's answer to its opening."""
+
+    opening = PostedMessageSerializer(
+        read_only=True, allow_null=True,
+        help_text="Assistant sessions: the problem line, the assistant's reply to the title and problem, and the "
+                  "facts and fixes it added. Null for FlowPilot sessions.")
+
+    class Meta(SessionDetailSerializer.Meta):
+        fields = [*SessionDetailSerializer.Meta.fields, "opening"]
+        read_only_fields = fields

@@ -83,6 +83,12 @@ def _why(match: Match) -> str:
     return f"_Source: {match.source}. Matched on {reasons}._"
 
 
+def structured(match: Match) -> dict:
+    """A suggestion as the API and ``Message.suggestions`` carry it."""
+    return {"kind": match.kind, "id": match.id, "slug": match.slug, "score": match.score,
+            "why": "; ".join(match.reasons[:4])}
+
+
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"- {line}" for line in lines[:MAX_DETAIL_LINES])
 
@@ -188,6 +194,7 @@ class BuiltinProvider:
         return AssistantReply(
             body=body, facts=added, fixes=[suggestion.fix for suggestion in found if suggestion.fix],
             provider=self.name, asked=[need.key for need in needs], references=[s.ref for s in found],
+            suggestions=[structured(s.match) for s in found],
         )
 
 

@@ -209,6 +209,7 @@ class Match:
     graph: dict | None = None  # flows
     resolution: str = ""  # sessions
     resolved_on: str = ""  # sessions, ISO date in the account's time zone
+    id: str = ""  # the flow's or the session's primary key
 
     @property
     def source(self) -> str:
@@ -294,13 +295,14 @@ def rank(*, account, query: Profile, exclude_session=None, limit: int = 5) -> li
         if result.value >= MIN_SCORE:
             ranked.append(((-result.value, 1, row["name"]), Match(
                 kind="flow", ref=f"flow:{row['slug']}", name=row["name"], score=result.value,
-                reasons=result.reasons, slug=row["slug"])))
+                reasons=result.reasons, slug=row["slug"], id=str(row["id"]))))
     for row, result in _session_candidates(account, query, exclude_session):
         if result.value >= MIN_SCORE:
             stamp = row["resolved_at"].timestamp() if row["resolved_at"] else 0
             ranked.append(((-result.value, 0, -stamp), Match(
                 kind="session", ref=f"session:{row['id']}", name=row["title"], score=result.value,
-                reasons=result.reasons, resolution=row["resolution"], resolved_on=_local_date(row))))
+                reasons=result.reasons, resolution=row["resolution"], resolved_on=_local_date(row),
+                id=str(row["id"]))))
     ranked.sort(key=lambda item: item[0])
     matches = [match for _, match in ranked[:limit]]
     return _with_graphs(account, matches)

@@ -14,7 +14,9 @@ from sessions_app.models import Fact, Fix, Message, TroubleshootingSession
 from ..filters import SessionFilter
 from ..serializers import (
     FlowAnswerSerializer,
+    PostedMessageSerializer,
     ResolveSerializer,
+    SessionCreatedSerializer,
     SessionCreateSerializer,
     SessionDetailSerializer,
     SessionSerializer,
@@ -85,13 +87,17 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         return Response(SessionDetailSerializer(fresh, context=self.get_serializer_context()).data,
                         status=status_code)
 
-    @extend_schema(request=SessionCreateSerializer, responses={201: SessionDetailSerializer},
-                   summary="Start an Assistant or FlowPilot session")
+    @extend_schema(request=SessionCreateSerializer, responses={201: SessionCreatedSerializer},
+                   summary="Start an Assistant or FlowPilot session (an Assistant session's opening is answered)")
     def create(self, request, *args, **kwargs):
         serializer = SessionCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         session = services.session_create(account=self.account, owner=request.user, **serializer.validated_data)
-        return self._detail(session, status_code=status.HTTP_201_CREATED)
+        response = self._detail(session, status_code=status.HTTP_201_CREATED)
+        opening = session.opening
+        response.data["opening"] = (PostedMessageSerializer(opening, context=self.get_serializer_context()).data
+                                    if opening is not None else None)
+        return response
 
     @extend_schema(request=SessionUpdateSerializer, responses={200: SessionDetailSerializer, **WRITE_REFUSALS},
                    summary="Change the title, problem, client or ticket reference")
