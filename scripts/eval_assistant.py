@@ -215,9 +215,10 @@ def main(argv: list[str]) -> int:
     env.pop("REDIS_URL", None)
     try:
         for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,  # noqa: S603
                            stdout=subprocess.DEVNULL)
-        return subprocess.run([sys.executable, __file__, *argv], cwd=ROOT, env={**env, "RF_EVAL_CHILD": "1"}).returncode
+        child = [sys.executable, __file__, *argv]  # our own interpreter and script
+        return subprocess.run(child, cwd=ROOT, env={**env, "RF_EVAL_CHILD": "1"}).returncode  # noqa: S603
     finally:
         if keep:
             print(f"database kept at {folder}/eval.sqlite3")

@@ -16,3 +16,7 @@ class SessionsAppConfig(AppConfig):
 
         starter_content_register(starter_library_ensure)
         demo_content_register(demo_sessions_ensure)
+
+        from .assistant import receivers
+
+        receivers.connect()
