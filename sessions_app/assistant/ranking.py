@@ -34,7 +34,8 @@ from .extract import extract_facts
 from .matching import LABELS, NEGATORS, STOPWORDS, Match, fact_features, split_value, terms
 
 CONCEPT_WEIGHT = 4.0
-STEP_CONCEPT_FACTOR = 0.5
+KEYWORD_CONCEPT_FACTOR = 0.6
+STEP_CONCEPT_FACTOR = 0.4
 STRONG_KEYS = frozenset({"error_code", "event_id", "kb_article"})
 STRONG_WEIGHT = 4.0
 TIE_KEYS = {"product": 1.0, "vpn_client": 1.0, "printer": 1.0, "vpn_protocol": 0.5, "unc_path": 0.5}
@@ -74,8 +75,13 @@ class Candidate:
     features: dict
     header_terms: frozenset
     body_terms: frozenset
-    concepts: frozenset
-    step_concepts: frozenset = frozenset()
+    concepts: frozenset  # what it is about: a runbook's name and description, a session's title and problem
+    keyword_concepts: frozenset = frozenset()  # read only in a runbook's keywords
+    step_concepts: frozenset = frozenset()  # read only in a runbook's steps
+
+    @property
+    def all_concepts(self) -> frozenset:
+        return self.concepts | self.keyword_concepts
 
 
 @dataclass
@@ -125,8 +131,10 @@ def _read_flow(row: dict) -> Candidate:
     flow = _FlowRow(row)
     header = index.flow_header(flow)
     body = index.flow_text(flow)
-    return Candidate(fact_features(extract_facts(header)), terms(header), terms(body), concepts(header),
-                     concepts(body))
+    about = concepts(f"{flow.name}. {flow.description or ''}")
+    keyworded = concepts(header) - about
+    return Candidate(fact_features(extract_facts(header)), terms(header), terms(body), about, keyworded,
+                     concepts(body) - about - keyworded)
 
 
 def _read_session(row: dict, facts) -> Candidate:
@@ -141,12 +149,19 @@ def _idf(count: int) -> float:
 
 def _part(side: Side, candidate: Candidate, df: dict) -> Part:
     part = Part()
+    # Like a cosine: a concept shared with a runbook that is about one thing says more than
+    # one shared with a runbook about three (an account lockout vs an MFA lockout).
+    spread = math.sqrt(max(1, len(candidate.concepts)))
     for name in sorted(side.concepts):
+        weight = CONCEPT_WEIGHT * _idf(df.get(name, 1)) / spread
         if name in candidate.concepts:
-            part.symptom += CONCEPT_WEIGHT * _idf(df.get(name, 1))
+            part.symptom += weight
             part.reasons.append(f"symptom: {name.replace('_', ' ')}")
+        elif name in candidate.keyword_concepts:
+            part.symptom += weight * KEYWORD_CONCEPT_FACTOR
+            part.reasons.append(f"symptom (in its keywords): {name.replace('_', ' ')}")
         elif name in candidate.step_concepts:
-            part.symptom += CONCEPT_WEIGHT * STEP_CONCEPT_FACTOR * _idf(df.get(name, 1))
+            part.symptom += weight * STEP_CONCEPT_FACTOR
             part.reasons.append(f"symptom (in its steps): {name.replace('_', ' ')}")
     ties = 0.0
     for feature, (_, reason) in side.features.items():
@@ -217,7 +232,7 @@ def rank(*, account, opening_text: str, later_text: str = "", facts=(), exclude_
             for row in available}
     df: dict = {}
     for candidate in read.values():
-        for name in candidate.concepts:
+        for name in candidate.all_concepts:
             df[name] = df.get(name, 0) + 1
     found = set(SearchEntry.entries.filter(id__in=index.search(account=account, words=words, kind="flow",
                                                                limit=FLOW_CANDIDATES))
