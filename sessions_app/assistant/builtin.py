@@ -184,7 +184,7 @@ class BuiltinProvider:
         text = conversation_text(context)
         query = profile(text, facts.items())
         ranking = ranked(context, facts)
-        matches = ([ranking.flows[0]] if ranking.confident else []) + ranking.sessions
+        matches = _candidates(ranking)
         found = suggestions(context, matches, query, text)
 
         # The runbook breaks a tie between topics only when the reply actually uses it.
@@ -210,7 +210,18 @@ def opening_and_later(context: ConversationContext) -> tuple[str, str]:
     later = [body for kind, body in context.transcript if kind in TECH_KINDS and _norm(body) != problem]
     if _norm(context.message) != problem:
         later.append(context.message)
-    return opening, "\n".join(part for part in later if part)
+    later = [part for part in later if part.strip()]
+    if not opening and later:
+        # A session opened with nothing said: its first message is the opening.
+        opening = later.pop(0)
+    return opening, "\n".join(later)
+
+
+def _candidates(ranking) -> list[Match]:
+    """The confident runbook (if any) and the resolved sessions, by score; on a tie a resolved
+    session first (it is what fixed this very problem for this MSP)."""
+    matches = ([ranking.flows[0]] if ranking.confident else []) + ranking.sessions
+    return sorted(matches, key=lambda match: (-match.score, match.kind != "session"))
 
 
 def ranked(context: ConversationContext, facts: dict[str, str]):
@@ -234,7 +245,7 @@ def _compose(context: ConversationContext, added, found: list[Suggestion], needs
     paragraphs += [suggestion.text for suggestion in found]
     if not found:
         if known:
-            paragraphs.append("No runbook or resolved session fits this well enough to suggest yet.")
+            paragraphs.append("I found no runbook or resolved session that fits this well enough to suggest yet.")
             if question:
                 paragraphs.append(question)
         else:
@@ -251,5 +262,5 @@ def reference_notes(context: ConversationContext) -> list[str]:
     text = conversation_text(context)
     query = profile(text, context.facts.items())
     ranking = ranked(context, context.facts)
-    matches = ([ranking.flows[0]] if ranking.confident else []) + ranking.sessions[:1]
+    matches = _candidates(ranking)
     return [" ".join(suggestion.brief.split())[:600] for suggestion in suggestions(context, matches, query, text)]

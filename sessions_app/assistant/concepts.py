@@ -41,8 +41,12 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
      r"\s+(?:disk|drive|c:)"),
     ("slow",
      r"\bslow(?:ly|ness|er|s)?\b|\bsluggish\b|\bcrawl(?:ing|s)?\b|\blagg?(?:y|ing)\b|\blags\b"
-     r"|\btakes?\s+(?:ages|forever|minutes)\b|\bperformance\b|\bhigh\s+(?:cpu|memory|disk)\b"
-     r"|\b100\s*%\s*(?:cpu|disk|memory)|\bmemory\s+(?:at|is\s+at)\s+9\d\s*%"),
+     r"|\btakes?\s+(?:ages|forever|minutes)\b|\bperformance\b"),
+    ("high_usage",
+     r"\bhigh\s+(?:cpu|memory|ram|disk)(?:\s+usage)?\b|\b(?:9\d|100)\s*%\s*(?:cpu|disk|memory|ram)\b"
+     r"|\b(?:cpu|disk|memory|ram)\s+(?:usage\s+)?(?:is\s+)?(?:at|on|pegged\s+at|maxed)\s*(?:9\d|100)?\s*%?"
+     r"|\bmaxed\s+out\b"),
+    ("offline", r"\boffline\b"),
     ("freezes", r"\bfreez(?:e|es|ing)\b|\bfroze\b|\bhang(?:s|ing)?\b(?!\s+up)|\bnot\s+responding\b|\bunresponsive\b"),
     ("wont_start",
      r"\b(?:won'?t|wont|will\s+not|doesn'?t|does\s+not|can'?t|cannot|fails?\s+to|refuses\s+to)\s+"

@@ -38,14 +38,18 @@ KEYWORD_CONCEPT_FACTOR = 0.6
 STEP_CONCEPT_FACTOR = 0.4
 STRONG_KEYS = frozenset({"error_code", "event_id", "kb_article"})
 STRONG_WEIGHT = 4.0
+SESSION_STRONG_WEIGHT = 6.0
 TIE_KEYS = {"product": 1.0, "vpn_client": 1.0, "printer": 1.0, "vpn_protocol": 0.5, "unc_path": 0.5}
 TIE_CAP = 2.0
+SESSION_TIE_CAP = 3.0
 HEADER_TERM_WEIGHT, HEADER_TERM_CAP = 0.4, 2.0
 BODY_TERM_WEIGHT, BODY_TERM_CAP = 0.1, 1.0
 LATER_WEIGHT = 0.6
 FLOW_MIN = 3.0
 MARGIN = 1.5
 SESSION_MIN = 4.0
+SAME_WORDS = 4
+OTHER_PRODUCT_FACTOR = 0.5
 FLOW_CANDIDATES = 30
 SESSION_CANDIDATES = 40
 CACHE_SIZE = 8192
@@ -147,7 +151,7 @@ def _idf(count: int) -> float:
     return 1.0 / math.sqrt(max(1, count))
 
 
-def _part(side: Side, candidate: Candidate, df: dict) -> Part:
+def _part(side: Side, candidate: Candidate, df: dict, *, past_case: bool = False) -> Part:
     part = Part()
     # Like a cosine: a concept shared with a runbook that is about one thing says more than
     # one shared with a runbook about three (an account lockout vs an MFA lockout).
@@ -169,22 +173,26 @@ def _part(side: Side, candidate: Candidate, df: dict) -> Part:
             continue
         key = feature[0]
         if key in STRONG_KEYS:
-            part.symptom += STRONG_WEIGHT
+            # The same error code in this MSP's own resolved case says more than in a runbook.
+            part.symptom += SESSION_STRONG_WEIGHT if past_case else STRONG_WEIGHT
             part.reasons.append(reason)
         elif key in TIE_KEYS:
             ties += TIE_KEYS[key]
             part.reasons.append(reason)
     header = sorted(side.terms & candidate.header_terms)
     body = sorted((side.terms & candidate.body_terms) - set(header))
-    part.other = (min(TIE_CAP, ties) + min(HEADER_TERM_CAP, HEADER_TERM_WEIGHT * len(header))
+    part.other = (min(SESSION_TIE_CAP if past_case else TIE_CAP, ties)
+                  + min(HEADER_TERM_CAP, HEADER_TERM_WEIGHT * len(header))
                   + min(BODY_TERM_CAP, BODY_TERM_WEIGHT * len(body)))
     if header:
         part.reasons.append("words: " + ", ".join(header[:6]))
     return part
 
 
-def _score(opening: Side, later: Side, candidate: Candidate, df: dict) -> tuple[float, bool, tuple[str, ...]]:
-    first, second = _part(opening, candidate, df), _part(later, candidate, df)
+def _score(opening: Side, later: Side, candidate: Candidate, df: dict, *,
+           past_case: bool = False) -> tuple[float, bool, tuple[str, ...]]:
+    first = _part(opening, candidate, df, past_case=past_case)
+    second = _part(later, candidate, df, past_case=past_case)
     total = first.symptom + first.other + LATER_WEIGHT * (second.symptom + second.other)
     reasons = list(dict.fromkeys(first.reasons + second.reasons))
     return round(total, 2), bool(first.symptom or second.symptom), tuple(reasons)
@@ -227,7 +235,9 @@ def rank(*, account, opening_text: str, later_text: str = "", facts=(), exclude_
     words = _words(opening_text, later_text, opening, later)
 
     available = list(Flow.objects.available_to(account).values(
-        "id", "slug", "name", "description", "keywords", "tags", "graph", "updated_at"))
+        "id", "account_id", "slug", "name", "description", "keywords", "tags", "graph", "updated_at"))
+    if refresh:
+        _catch_up_flows(available)
     read = {row["id"]: _candidates.get(("flow", row["id"], row["updated_at"]), lambda row=row: _read_flow(row))
             for row in available}
     df: dict = {}
@@ -254,6 +264,16 @@ def rank(*, account, opening_text: str, later_text: str = "", facts=(), exclude_
     return Ranking([match for _, _, match in flows], sessions, confident, question)
 
 
+def _catch_up_flows(available: list[dict]) -> None:
+    """Index runbooks written before the index existed or by a path that skipped the signal
+    (a bulk update): one query when all are current."""
+    indexed = dict(SearchEntry.entries.filter(kind="flow", object_id__in=[row["id"] for row in available])
+                   .values_list("object_id", "updated_at"))
+    for row in available:
+        if indexed.get(row["id"]) != row["updated_at"]:
+            index.index_flow(_FlowRow({**row, "pk": row["id"]}))
+
+
 def _sessions(account, opening: Side, later: Side, words, df, exclude_session) -> list[Match]:
     ids = index.search(account=account, words=words, kind="session", limit=SESSION_CANDIDATES)
     if not ids:
@@ -274,7 +294,15 @@ def _sessions(account, opening: Side, later: Side, words, df, exclude_session) -
         facts = tuple(sorted(stored.get(row["id"], [])))
         candidate = _candidates.get(("session", row["id"], row["updated_at"], facts),
                                     lambda row=row, facts=facts: _read_session(row, facts))
-        value, symptom, reasons = _score(opening, later, candidate, df)
+        value, symptom, reasons = _score(opening, later, candidate, df, past_case=True)
+        # A past case told in nearly the same words is the same symptom, named or not.
+        symptom = symptom or len((opening.terms | later.terms) & candidate.header_terms) >= SAME_WORDS
+        asked = {value for key, value in opening.features | later.features if key == "product"}
+        theirs = {value for key, value in candidate.features if key == "product"}
+        if asked and theirs and not asked & theirs:
+            # Same symptom, another program (Excel crashing is not Outlook crashing).
+            value = round(value * OTHER_PRODUCT_FACTOR, 2)
+            reasons = (*reasons, "but another product: " + ", ".join(sorted(theirs)))
         if symptom and value >= SESSION_MIN:
             stamp = row["resolved_at"].timestamp() if row["resolved_at"] else 0
             found.append(((-value, -stamp), Match(
