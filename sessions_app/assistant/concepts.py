@@ -39,8 +39,10 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
      r"|\b(?:low|no|little|running\s+out\s+of|ran\s+out\s+of|out\s+of|not\s+enough)\s+(?:disk\s+|free\s+|storage\s+)?"
      r"(?:space|room)\b|\b0\s+bytes\s+free\b|\bfree\s+space\b|\b0x80070070\b|\b(?:full|nearly\s+full|almost\s+full)"
      r"\s+(?:disk|drive|c:)"),
+    # A slow connection is the network's problem, not the computer's.
     ("slow",
-     r"\bslow(?:ly|ness|er|s)?\b|\bsluggish\b|\bcrawl(?:ing|s)?\b|\blagg?(?:y|ing)\b|\blags\b"
+     r"(?<!connection\sis\s)(?<!network\sis\s)(?<!internet\sis\s)\bslow(?:ly|ness|er|s)?\b"
+     r"(?!\s+(?:and\s+\w+\s+)?(?:connection|network|internet|wi-?fi|download|upload|speeds?)\b)|\bsluggish\b|\bcrawl(?:ing|s)?\b|\blagg?(?:y|ing)\b|\blags\b"
      r"|\btakes?\s+(?:ages|forever|minutes)\b|\bperformance\b"),
     ("high_usage",
      r"\bhigh\s+(?:cpu|memory|ram|disk)(?:\s+usage)?\b|\b(?:9\d|100)\s*%\s*(?:cpu|disk|memory|ram)\b"
@@ -77,7 +79,7 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
      rf"\b(?:voice|audio|sound|mic|microphone|speaker|headset|camera|webcam|video)\b{_}"
      r"\b(?:drops?\s+out|cuts?\s+out|cutting\s+out|choppy|robotic|echo\w*|muted|black|not\s+found|breaks?\s+up"
      r"|doesn'?t\s+work|not\s+working|dead)"
-     r"|\b(?:can'?t|cannot|can\s+not)\s+(?:hear|be\s+heard|see)\b|\bno\s+(?:sound|audio)\b|\bchoppy\b"
+     r"|\b(?:can'?t|cannot|can\s+not)\s+(?:hear|be\s+heard)\b|\bno\s+(?:sound|audio)\b|\bchoppy\b"
      r"|\bcall\s+quality\b|\bcalls?\s+(?:keep\s+)?(?:cutting|dropping|breaking)\s+(?:out|up)\b"
      r"|\b(?:mic|microphone|headset|webcam|camera)s?\b|\bno\s+sound\b"),
     ("drive_missing",

@@ -5,7 +5,8 @@ came *later* (follow-ups, facts set by hand). Each candidate scores on:
 
 - **symptoms** (``concepts``): a shared symptom-level concept, weighted by how few runbooks
   share it (a concept in one runbook says more than one in three). A concept read only in a
-  runbook's steps counts half. Error codes, event IDs and KB numbers count as symptoms too.
+  runbook's keywords counts 0.6, in its steps only a quarter. Error codes, event IDs and KB
+  numbers count as symptoms too.
 - **tie-breakers**: shared products, VPN clients, printers, protocols and paths, capped, so
   a product named in passing never outweighs the symptom.
 - **words**: shared content words of the runbook's name, description and keywords (capped),
@@ -13,9 +14,10 @@ came *later* (follow-ups, facts set by hand). Each candidate scores on:
 
 The score is ``opening + LATER_WEIGHT × later``: the topic set by the opening holds unless the
 follow-up brings stronger evidence of its own. A runbook is *suggested* only with a
-symptom-level match, a score of at least ``FLOW_MIN`` and a lead of ``MARGIN`` over the
-runner-up; otherwise the reply says that no runbook fits and asks the question that separates
-the leading candidates. Candidates come from the full-text index (``index.search``), so the
+symptom-level match, a score of at least ``FLOW_MIN`` and a lead over the runner-up of
+``MARGIN`` points and ``LEAD_RATIO`` times its score; otherwise the reply says that no
+runbook fits and asks the question that separates the leading candidates. Candidates come
+from the full-text index (``index.search``), so the
 cost stays flat with tens of thousands of resolved sessions.
 """
 
@@ -35,7 +37,7 @@ from .matching import LABELS, NEGATORS, STOPWORDS, Match, fact_features, split_v
 
 CONCEPT_WEIGHT = 4.0
 KEYWORD_CONCEPT_FACTOR = 0.6
-STEP_CONCEPT_FACTOR = 0.4
+STEP_CONCEPT_FACTOR = 0.25
 STRONG_KEYS = frozenset({"error_code", "event_id", "kb_article"})
 STRONG_WEIGHT = 4.0
 SESSION_STRONG_WEIGHT = 6.0
@@ -46,7 +48,8 @@ HEADER_TERM_WEIGHT, HEADER_TERM_CAP = 0.4, 2.0
 BODY_TERM_WEIGHT, BODY_TERM_CAP = 0.1, 1.0
 LATER_WEIGHT = 0.6
 FLOW_MIN = 3.0
-MARGIN = 1.5
+MARGIN = 1.0
+LEAD_RATIO = 1.4
 SESSION_MIN = 4.0
 SAME_WORDS = 4
 OTHER_PRODUCT_FACTOR = 0.5
@@ -259,7 +262,7 @@ def rank(*, account, opening_text: str, later_text: str = "", facts=(), exclude_
     flows.sort(key=lambda item: (-item[0], item[2].name))
     sessions = _sessions(account, opening, later, words, df, exclude_session)
     confident = bool(flows) and flows[0][1] and flows[0][0] >= FLOW_MIN and (
-        len(flows) == 1 or flows[0][0] - flows[1][0] >= MARGIN)
+        len(flows) == 1 or (flows[0][0] - flows[1][0] >= MARGIN and flows[0][0] >= LEAD_RATIO * flows[1][0]))
     question = "" if confident else _separating_question([match for _, _, match in flows[:2]])
     return Ranking([match for _, _, match in flows], sessions, confident, question)
 
