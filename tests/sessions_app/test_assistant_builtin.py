@@ -152,7 +152,7 @@ CASES = [
      [("symptom", "name resolution"), ("keyword", "DNS")],
      "flow:dns-resolution-failing#check-servers", ["os"]),
     ("DNS_PROBE_FINISHED_NXDOMAIN on every site in Chrome",
-     [("product", "Chrome"), ("symptom", "name resolution")],
+     [("product", "Chrome"), ("error_code", "DNS_PROBE_FINISHED_NXDOMAIN"), ("symptom", "name resolution")],
      "flow:dns-resolution-failing#which-names", ["ip_works", "os"]),
     ("wifi keeps dropping on one laptop only, intel ax201",
      [("symptom", "keeps disconnecting"), ("keyword", "Wi-Fi")],

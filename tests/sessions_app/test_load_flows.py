@@ -56,7 +56,7 @@ def test_with_no_arguments_it_loads_the_starter_library_and_then_reports_it_unch
     before = flows()
     second = run()
     assert flows() == before
-    assert all(f"unchanged     {slug} v1" in second for slug in STARTER_SLUGS)
+    assert all(f"unchanged     {slug} v{versions[slug]}" in second for slug in STARTER_SLUGS)
     assert f"The global library: 0 created, 0 updated, {len(STARTER_SLUGS)} unchanged." in second
 
 
