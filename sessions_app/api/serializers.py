@@ -15,7 +15,7 @@ from sessions_app.models import (
     SessionMode,
     TroubleshootingSession,
 )
-from sessions_app.services import can_write
+from sessions_app.services import can_write, session_closest_runbook
 from sessions_app.services.facts_fixes import FACT_KEY_MAX, FACT_VALUE_MAX
 from sessions_app.services.messages import MESSAGE_MAX
 
@@ -182,10 +182,15 @@ class SessionDetailSerializer(SessionSerializer):
 
     current_step = serializers.SerializerMethodField()
     path = serializers.SerializerMethodField()
+    closest_runbook = serializers.SerializerMethodField(
+        help_text="Resolved sessions: the slug of the runbook it was closest to (empty when none fitted).")
 
     class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "current_step", "path"]
+        fields = [*SessionSerializer.Meta.fields, "current_step", "path", "closest_runbook"]
         read_only_fields = fields
+
+    def get_closest_runbook(self, session) -> str:
+        return session_closest_runbook(session=session) if session.status == "resolved" else ""
 
     @extend_schema_field(FlowStepSerializer(allow_null=True))
     def get_current_step(self, session) -> dict | None:

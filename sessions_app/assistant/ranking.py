@@ -13,7 +13,8 @@ came *later* (follow-ups, facts set by hand). Each candidate scores on:
   and a little for words of its steps.
 
 The score is ``opening + LATER_WEIGHT × later``: the topic set by the opening holds unless the
-follow-up brings stronger evidence of its own. A runbook is *suggested* only with a
+follow-up brings stronger evidence of its own (an opening that names no symptom sets no topic,
+and then the later part counts in full). A runbook is *suggested* only with a
 symptom-level match, a score of at least ``FLOW_MIN`` and a lead over the runner-up of
 ``MARGIN`` points and ``LEAD_RATIO`` times its score; otherwise the reply says that no
 runbook fits and asks the question that separates the leading candidates. Candidates come
@@ -192,11 +193,11 @@ def _part(side: Side, candidate: Candidate, df: dict, *, past_case: bool = False
     return part
 
 
-def _score(opening: Side, later: Side, candidate: Candidate, df: dict, *,
+def _score(opening: Side, later: Side, candidate: Candidate, df: dict, *, later_weight: float,
            past_case: bool = False) -> tuple[float, bool, tuple[str, ...]]:
     first = _part(opening, candidate, df, past_case=past_case)
     second = _part(later, candidate, df, past_case=past_case)
-    total = first.symptom + first.other + LATER_WEIGHT * (second.symptom + second.other)
+    total = first.symptom + first.other + later_weight * (second.symptom + second.other)
     reasons = list(dict.fromkeys(first.reasons + second.reasons))
     return round(total, 2), bool(first.symptom or second.symptom), tuple(reasons)
 
@@ -250,17 +251,20 @@ def rank(*, account, opening_text: str, later_text: str = "", facts=(), exclude_
     found = set(SearchEntry.entries.filter(id__in=index.search(account=account, words=words, kind="flow",
                                                                limit=FLOW_CANDIDATES))
                 .values_list("object_id", flat=True))
+    # An opening that names no symptom sets no topic: then what came later counts in full.
+    names_symptom = bool(opening.concepts) or any(key in STRONG_KEYS for key, _ in opening.features)
+    later_weight = LATER_WEIGHT if names_symptom else 1.0
     flows = []
     for row in available:
         if row["id"] not in found:
             continue
-        value, symptom, reasons = _score(opening, later, read[row["id"]], df)
+        value, symptom, reasons = _score(opening, later, read[row["id"]], df, later_weight=later_weight)
         if value > 0:
             flows.append((value, symptom, Match(kind="flow", ref=f"flow:{row['slug']}", name=row["name"], score=value,
                                                 reasons=reasons, slug=row["slug"], graph=row["graph"],
                                                 id=str(row["id"]))))
     flows.sort(key=lambda item: (-item[0], item[2].name))
-    sessions = _sessions(account, opening, later, words, df, exclude_session)
+    sessions = _sessions(account, opening, later, words, df, exclude_session, later_weight)
     confident = bool(flows) and flows[0][1] and flows[0][0] >= FLOW_MIN and (
         len(flows) == 1 or (flows[0][0] - flows[1][0] >= MARGIN and flows[0][0] >= LEAD_RATIO * flows[1][0]))
     question = "" if confident else _separating_question([match for _, _, match in flows[:2]])
@@ -277,7 +281,7 @@ def _catch_up_flows(available: list[dict]) -> None:
             index.index_flow(_FlowRow({**row, "pk": row["id"]}))
 
 
-def _sessions(account, opening: Side, later: Side, words, df, exclude_session) -> list[Match]:
+def _sessions(account, opening: Side, later: Side, words, df, exclude_session, later_weight) -> list[Match]:
     ids = index.search(account=account, words=words, kind="session", limit=SESSION_CANDIDATES)
     if not ids:
         return []
@@ -297,7 +301,7 @@ def _sessions(account, opening: Side, later: Side, words, df, exclude_session) -
         facts = tuple(sorted(stored.get(row["id"], [])))
         candidate = _candidates.get(("session", row["id"], row["updated_at"], facts),
                                     lambda row=row, facts=facts: _read_session(row, facts))
-        value, symptom, reasons = _score(opening, later, candidate, df, past_case=True)
+        value, symptom, reasons = _score(opening, later, candidate, df, later_weight=later_weight, past_case=True)
         # A past case told in nearly the same words is the same symptom, named or not.
         symptom = symptom or len((opening.terms | later.terms) & candidate.header_terms) >= SAME_WORDS
         asked = {value for key, value in opening.features | later.features if key == "product"}

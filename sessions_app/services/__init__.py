@@ -5,6 +5,7 @@ from .access import can_write, require_write, session_activity_register
 from .facts_fixes import FIX_TRANSITIONS, fact_delete, fact_set, fact_update, fix_propose, fix_set_status
 from .flowpilot import current_step, flow_answer, flow_step_back
 from .flows import flow_create, flow_import, flow_update
+from .knowledge import flow_draft_from_session, session_closest_runbook
 from .messages import PostedMessage, message_post
 from .preview import TicketNote, session_preview
 from .sessions import session_create, session_resolve, session_update
@@ -22,12 +23,14 @@ __all__ = [
     "fix_set_status",
     "flow_answer",
     "flow_create",
+    "flow_draft_from_session",
     "flow_import",
     "flow_step_back",
     "flow_update",
     "message_post",
     "require_write",
     "session_activity_register",
+    "session_closest_runbook",
     "session_create",
     "session_preview",
     "session_resolve",

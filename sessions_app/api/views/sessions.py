@@ -7,13 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
-from accounts.permissions import IsAccountMember, IsEngineerOrAdmin
+from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from sessions_app import selectors, services
 from sessions_app.models import Fact, Fix, Message, TroubleshootingSession
 
 from ..filters import SessionFilter
 from ..serializers import (
     FlowAnswerSerializer,
+    FlowSerializer,
     PostedMessageSerializer,
     ResolveSerializer,
     SessionCreatedSerializer,
@@ -65,6 +66,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         "flow_answer": [IsEngineerOrAdmin],
         "flow_back": [IsEngineerOrAdmin],
         "resolve": [IsEngineerOrAdmin],
+        "draft_runbook": [IsAccountAdmin],
     }
 
     def scoped_queryset(self, *, account):
@@ -146,3 +148,14 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         serializer.is_valid(raise_exception=True)
         session = services.session_resolve(session=session, actor=request.user, **serializer.validated_data)
         return self._detail(session)
+
+    @extend_schema(request=None, responses={
+        201: FlowSerializer,
+        403: OpenApiResponse(description="Only admins of the account (`permission_denied`)."),
+        409: OpenApiResponse(description="The session is not resolved (`not_resolved`, with `status`)."),
+    }, summary="Turn a resolved session's resolution into a draft runbook (inactive until activated)")
+    @action(detail=True, methods=["post"], url_path="draft-runbook", url_name="draft-runbook")
+    def draft_runbook(self, request, pk=None):
+        flow = services.flow_draft_from_session(session=self.get_object(), actor=request.user)
+        return Response(FlowSerializer(flow, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
