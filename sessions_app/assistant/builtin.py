@@ -257,10 +257,16 @@ def _compose(context: ConversationContext, added, found: list[Suggestion], needs
     return "\n\n".join(paragraphs)
 
 
-def reference_notes(context: ConversationContext) -> list[str]:
-    """The built-in suggestions as short lines, for a language model's prompt."""
+def references(context: ConversationContext) -> tuple[list[str], list[dict]]:
+    """The built-in suggestions, as short lines for a language model's prompt and as the
+    structured suggestions the reply carries (empty when nothing fits)."""
     text = conversation_text(context)
     query = profile(text, context.facts.items())
-    ranking = ranked(context, context.facts)
-    matches = _candidates(ranking)
-    return [" ".join(suggestion.brief.split())[:600] for suggestion in suggestions(context, matches, query, text)]
+    found = suggestions(context, _candidates(ranked(context, context.facts)), query, text)
+    return ([" ".join(suggestion.brief.split())[:600] for suggestion in found],
+            [structured(suggestion.match) for suggestion in found])
+
+
+def reference_notes(context: ConversationContext) -> list[str]:
+    """The built-in suggestions as short lines, for a language model's prompt."""
+    return references(context)[0]
