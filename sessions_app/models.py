@@ -393,6 +393,9 @@ class SearchEntry(models.Model):
     title = models.CharField(max_length=200)
     text = models.TextField()
     vector = SearchVectorField(null=True, editable=False)
+    # What the ranking reads from a session, worked out once when it is indexed (facts,
+    # words, concepts): a reply never re-reads 20,000 sessions' texts.
+    profile = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     # Not AccountOwned: global runbooks have no account. Every read filters by account.
@@ -400,7 +403,7 @@ class SearchEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_object")]
-        indexes = [models.Index(fields=["account", "kind"], name="search_entry_account_idx")]
+        indexes = [models.Index(fields=["account", "kind", "updated_at"], name="search_entry_account_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"

@@ -17,10 +17,22 @@ import re
 from django.db import connection
 from django.db.models import Max
 
-from ..models import Flow, SearchEntry, SessionStatus, TroubleshootingSession
+from ..models import Fact, Flow, SearchEntry, SessionStatus, TroubleshootingSession
 from .concepts import tokens
 
 WORD = re.compile(r"[a-z0-9]{2,}")
+GLOBAL = "global"
+
+
+def scope_tokens(kind: str, account_id) -> str:
+    """Words that put an entry's kind and account into the text itself, so the full-text
+    engine narrows to one account's sessions by intersecting posting lists, not by reading
+    every match of a common word and filtering afterwards."""
+    return f"rfkind{kind} rfacct{_account_word(account_id)}"
+
+
+def _account_word(account_id) -> str:
+    return str(account_id).replace("-", "") if account_id else GLOBAL
 MAX_QUERY_WORDS = 40
 
 
@@ -49,7 +61,8 @@ def index_flow(flow) -> None:
     SearchEntry.entries.update_or_create(
         kind="flow", object_id=flow.pk,
         defaults={"account_id": flow.account_id, "slug": flow.slug, "title": flow.name[:200],
-                  "text": f"{text}\n{tokens(flow_header(flow))}", "updated_at": flow.updated_at})
+                  "text": f"{text}\n{tokens(flow_header(flow))}\n{scope_tokens('flow', flow.account_id)}",
+                  "updated_at": flow.updated_at})
 
 
 def unindex_flow(flow) -> None:
@@ -67,11 +80,16 @@ def index_session(session, *, closest: str | None = None) -> None:
 
         closest = closest_flow(account=session.account_id, title=session.title, problem=session.problem,
                                exclude_session=session.pk)
+    from .ranking import session_profile
+
     text = session_text(session.title, session.problem, session.resolution)
+    facts = list(Fact.objects.for_account(session.account_id).filter(session=session).values_list("key", "value"))
     SearchEntry.entries.update_or_create(
         kind="session", object_id=session.pk,
         defaults={"account_id": session.account_id, "slug": closest or "", "title": session.title[:200],
-                  "text": f"{text}\n{tokens(session.title + chr(10) + session.problem)}",
+                  "text": f"{text}\n{tokens(session.title + chr(10) + session.problem)}\n"
+                          f"{scope_tokens('session', session.account_id)}",
+                  "profile": session_profile(session.title, session.problem, session.resolution, facts),
                   "updated_at": session.updated_at})
 
 
@@ -114,22 +132,27 @@ def query_words(text: str) -> list[str]:
     return list(seen)[:MAX_QUERY_WORDS]
 
 
-def search(*, account, words: list[str], kind: str, limit: int) -> list[int]:
+def search(*, account, words: list[str], kind: str, limit: int, required: list[str] = ()) -> list[int]:
     """Ids of the ``kind`` entries of the account (and of the global library) matching any of
-    ``words``, best first, at most ``limit``."""
-    if not words:
+    ``words`` (and, when given, any of ``required``), best first, at most ``limit``."""
+    words = [word for word in words if word not in required]
+    if not words and not required:
         return []
     account_id = getattr(account, "pk", account)
+    scope = [f"rfkind{kind}"]
+    accounts = [f"rfacct{_account_word(account_id)}"] + ([f"rfacct{GLOBAL}"] if kind == "flow" else [])
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
         from django.db.models import F, Q
 
-        query = SearchQuery(" | ".join(words), search_type="raw", config="english")
+        groups = [" | ".join(group) for group in (scope, accounts, required, words) if group]
+        query = SearchQuery(" & ".join(f"({group})" for group in groups), search_type="raw", config="english")
         scope = Q(account_id=account_id) | Q(account__isnull=True) if kind == "flow" else Q(account_id=account_id)
         rows = (SearchEntry.entries.filter(scope, kind=kind, vector=query)
                 .annotate(rank=SearchRank(F("vector"), query)).order_by("-rank").values_list("id", flat=True)[:limit])
         return list(rows)
-    match = " OR ".join(f'"{word}"' for word in words)
+    groups = [" OR ".join(f'"{word}"' for word in group) for group in (scope, accounts, required, words) if group]
+    match = " AND ".join(f"({group})" for group in groups)
     with connection.cursor() as cursor:
         cursor.execute(SQLITE_FLOWS if kind == "flow" else SQLITE_SESSIONS,
                        [match, kind, str(account_id).replace("-", ""), limit])

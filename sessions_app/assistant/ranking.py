@@ -55,8 +55,10 @@ SESSION_MIN = 4.0
 SAME_WORDS = 4
 OTHER_PRODUCT_FACTOR = 0.5
 FLOW_CANDIDATES = 30
-SESSION_CANDIDATES = 40
+SESSION_CANDIDATES = 20
 CACHE_SIZE = 8192
+# Raise when what ``session_profile`` stores changes: older entries are then read afresh.
+PROFILE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,23 @@ def _read_session(row: dict, facts) -> Candidate:
     header = f"{row['title']}\n{row['problem']}"
     return Candidate(fact_features([*extract_facts(header), *facts]), terms(row["title"] + " " + row["problem"]),
                      terms(row["resolution"]), concepts(header))
+
+
+def session_profile(title: str, problem: str, resolution: str, facts) -> dict:
+    """A session's ``Candidate`` as JSON, stored on its search entry when it is indexed."""
+    read = _read_session({"title": title, "problem": problem, "resolution": resolution}, facts)
+    return {"version": PROFILE_VERSION,
+            "features": [[key, value, weight, reason] for (key, value), (weight, reason) in read.features.items()],
+            "header_terms": sorted(read.header_terms), "body_terms": sorted(read.body_terms),
+            "concepts": sorted(read.concepts)}
+
+
+def _stored_session(profile: dict) -> Candidate | None:
+    if not profile or profile.get("version") != PROFILE_VERSION:
+        return None
+    return Candidate({(key, value): (weight, reason) for key, value, weight, reason in profile["features"]},
+                     frozenset(profile["header_terms"]), frozenset(profile["body_terms"]),
+                     frozenset(profile["concepts"]))
 
 
 def _idf(count: int) -> float:
@@ -264,7 +283,12 @@ def rank(*, account, opening_text: str, later_text: str = "", facts=(), exclude_
                                                 reasons=reasons, slug=row["slug"], graph=row["graph"],
                                                 id=str(row["id"]))))
     flows.sort(key=lambda item: (-item[0], item[2].name))
-    sessions = _sessions(account, opening, later, words, df, exclude_session, later_weight)
+    # A past case must share the symptom (a concept or an error code) unless none is named.
+    required = [token(name) for name in sorted(opening.concepts | later.concepts)]
+    for key, value in opening.features | later.features:
+        if key in STRONG_KEYS:
+            required += index.query_words(value)
+    sessions = _sessions(account, opening, later, words, required, df, exclude_session, later_weight)
     confident = bool(flows) and flows[0][1] and flows[0][0] >= FLOW_MIN and (
         len(flows) == 1 or (flows[0][0] - flows[1][0] >= MARGIN and flows[0][0] >= LEAD_RATIO * flows[1][0]))
     question = "" if confident else _separating_question([match for _, _, match in flows[:2]])
@@ -281,26 +305,34 @@ def _catch_up_flows(available: list[dict]) -> None:
             index.index_flow(_FlowRow({**row, "pk": row["id"]}))
 
 
-def _sessions(account, opening: Side, later: Side, words, df, exclude_session, later_weight) -> list[Match]:
-    ids = index.search(account=account, words=words, kind="session", limit=SESSION_CANDIDATES)
+def _sessions(account, opening: Side, later: Side, words, required, df, exclude_session,
+              later_weight) -> list[Match]:
+    ids = index.search(account=account, words=words, required=required, kind="session", limit=SESSION_CANDIDATES)
     if not ids:
         return []
-    entries = dict(SearchEntry.entries.filter(id__in=ids).values_list("object_id", "slug"))
+    entries = {object_id: (slug, profile, stamp) for object_id, slug, profile, stamp in
+               SearchEntry.entries.filter(id__in=ids).values_list("object_id", "slug", "profile", "updated_at")}
     rows = TroubleshootingSession.objects.for_account(account).filter(
         pk__in=list(entries), status=SessionStatus.RESOLVED).exclude(resolution="")
     if exclude_session is not None:
         rows = rows.exclude(pk=exclude_session)
     rows = list(rows.values("id", "title", "problem", "resolution", "resolved_at", "updated_at",
                             "account__time_zone"))
+    fresh = {row["id"]: _stored_session(entries[row["id"]][1]) for row in rows
+             if entries[row["id"]][2] == row["updated_at"]}
+    stale = [row["id"] for row in rows if fresh.get(row["id"]) is None]
     stored: dict = {}
-    for session_id, key, value in Fact.objects.for_account(account).filter(
-            session_id__in=[row["id"] for row in rows], key__in=list(LABELS)).values_list("session_id", "key", "value"):
-        stored.setdefault(session_id, []).append((key, value))
+    if stale:
+        for session_id, key, value in Fact.objects.for_account(account).filter(
+                session_id__in=stale, key__in=list(LABELS)).values_list("session_id", "key", "value"):
+            stored.setdefault(session_id, []).append((key, value))
     found = []
     for row in rows:
-        facts = tuple(sorted(stored.get(row["id"], [])))
-        candidate = _candidates.get(("session", row["id"], row["updated_at"], facts),
-                                    lambda row=row, facts=facts: _read_session(row, facts))
+        candidate = fresh.get(row["id"])
+        if candidate is None:
+            facts = tuple(sorted(stored.get(row["id"], [])))
+            candidate = _candidates.get(("session", row["id"], row["updated_at"], facts),
+                                        lambda row=row, facts=facts: _read_session(row, facts))
         value, symptom, reasons = _score(opening, later, candidate, df, later_weight=later_weight, past_case=True)
         # A past case told in nearly the same words is the same symptom, named or not.
         symptom = symptom or len((opening.terms | later.terms) & candidate.header_terms) >= SAME_WORDS
@@ -314,7 +346,7 @@ def _sessions(account, opening: Side, later: Side, words, df, exclude_session, l
             stamp = row["resolved_at"].timestamp() if row["resolved_at"] else 0
             found.append(((-value, -stamp), Match(
                 kind="session", ref=f"session:{row['id']}", name=row["title"], score=value, reasons=reasons,
-                slug=entries.get(row["id"], ""), resolution=row["resolution"], resolved_on=_local_date(row),
+                slug=entries[row["id"]][0], resolution=row["resolution"], resolved_on=_local_date(row),
                 id=str(row["id"]))))
     found.sort(key=lambda item: item[0])
     return [match for _, match in found[:5]]

@@ -63,11 +63,12 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200)),
                 ('text', models.TextField()),
                 ('vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ('profile', models.JSONField(blank=True, default=dict)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
             ],
             options={
-                'indexes': [models.Index(fields=['account', 'kind'], name='search_entry_account_idx')],
+                'indexes': [models.Index(fields=['account', 'kind', 'updated_at'], name='search_entry_account_idx')],
                 'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='search_entry_unique_object')],
             },
             managers=[
