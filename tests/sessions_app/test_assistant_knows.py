@@ -2,6 +2,8 @@
 no runbook fits, and learns from resolved sessions (issue 13). Runs on SQLite (FTS5) and on
 PostgreSQL (tsvector + GIN) alike: ``DATABASE_URL=postgres://… pytest`` runs the same tests."""
 
+import io
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -247,3 +249,18 @@ def test_drafting_refuses_a_session_that_is_not_resolved(northwind, engineer, ad
     with pytest.raises(Exception) as caught:
         flow_draft_from_session(session=session, actor=admin_user)
     assert getattr(caught.value, "code", "") == "not_resolved"
+
+
+def test_the_reindex_command_rebuilds_every_entry(northwind, engineer, library):
+    from django.core.management import call_command
+
+    session = SessionFactory(account=northwind, owner=engineer, title="Spooler crash", problem="Spooler stops.",
+                             resolution="New driver.", status=SessionStatus.RESOLVED, resolved_at=timezone.now())
+    SearchEntry.entries.all().delete()
+
+    out = io.StringIO()
+    call_command("assistant_reindex", stdout=out)
+
+    assert "Indexed" in out.getvalue()
+    assert SearchEntry.entries.filter(kind="session", object_id=session.pk).exists()
+    assert SearchEntry.entries.filter(kind="flow").count() == Flow.objects.global_library().count()
