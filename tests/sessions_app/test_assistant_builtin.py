@@ -171,10 +171,10 @@ CASES = [
      "flow:outlook-will-not-start#safe-mode", ["office_build", "os"]),
     ("haven't tried safe mode yet, outlook just hangs on the splash screen",
      [("product", "Outlook"), ("symptom", "freezes")],
-     "flow:outlook-will-not-start#safe-mode", ["office_build", "os", "error_code"]),
+     "flow:outlook-will-not-start#safe-mode", ["office_build", "os"]),  # where it stops is said
     ("outlook opens fine in safe mode but crashes normally",
      [("product", "Outlook"), ("symptom", "crashes")],
-     "flow:outlook-will-not-start#disable-addins", ["office_build", "os", "error_code"]),
+     "flow:outlook-will-not-start#disable-addins", ["office_build", "os"]),  # "crashes" is said
     # Nothing in the library or the history fits these: no invented suggestion.
     ("email signature not updating",
      [("keyword", "email")],
