@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from sessions_app.assistant import BuiltinProvider, respond
 from sessions_app.assistant.base import ConversationContext, FixSummary
-from sessions_app.assistant.matching import profile, rank, score
+from sessions_app.assistant.matching import profile, score
+from sessions_app.assistant.ranking import rank
 from sessions_app.flows.library import load_library
 from sessions_app.models import Flow, SessionStatus
 from tests.sessions_app.factories import FactFactory, FlowFactory, SessionFactory
@@ -368,11 +369,10 @@ def test_a_reply_reads_the_database_a_bounded_number_of_times(northwind, resolve
 
 
 def test_matching_explains_its_score(northwind, resolved):
-    query = profile("L2TP vpn error 809")
-    matches = rank(account=northwind.pk, query=query)
+    ranking = rank(account=northwind.pk, opening_text="L2TP vpn error 809")
 
-    assert matches[0].ref == "flow:vpn-will-not-connect"
-    assert "error code 809" in matches[0].reasons and "VPN protocol L2TP/IPsec" in matches[0].reasons
+    assert ranking.confident and ranking.flows[0].ref == "flow:vpn-will-not-connect"
+    assert "error code 809" in ranking.flows[0].reasons and "symptom: vpn connect" in ranking.flows[0].reasons
     # An error code weighs more than a product name, which weighs more than the OS.
     by_error = score(profile("error 0x80070005"), profile("0x80070005")).value
     by_product = score(profile("outlook"), profile("Outlook")).value
