@@ -18,12 +18,13 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run migrate seed test test-unit test-e2e lint bench clean
+.PHONY: help install run migrate seed test test-unit test-e2e lint bench eval clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed the demo pilot, serve on http://$(HOST):$(PORT) with the worker and sweep"
 	@echo "make test   - the whole suite in parallel, browser tests included"
 	@echo "make lint   - ruff"
+	@echo "make eval   - the assistant on the ticket sets, through the API, on a fresh database"
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "ResolutionFlow needs Python 3.12 or newer (on PATH or under pyenv's versions folder); set PYTHON=/path/to/python3.12"; exit 1; }
@@ -55,6 +56,10 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# CASES=path.jsonl to run other ticket files (default: the shared dev set and evals/assistant/cases.jsonl).
+eval: install
+	$(PY) scripts/eval_assistant.py $(CASES)
 
 bench: install
 	$(PY) bench/run.py

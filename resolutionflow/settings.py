@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # full-text search of runbooks and resolved sessions on PostgreSQL
     "rest_framework",
     "django_filters",
     "drf_spectacular",

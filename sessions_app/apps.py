@@ -17,3 +17,7 @@ class SessionsAppConfig(AppConfig):
 
         starter_content.connect(starter_library_ensure, sender=Account, dispatch_uid="sessions_app.starter_library")
         demo_content.connect(demo_sessions_ensure, sender=Account, dispatch_uid="sessions_app.demo_sessions")
+
+        from .assistant import receivers
+
+        receivers.connect()

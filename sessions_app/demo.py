@@ -328,6 +328,7 @@ def _play(spec: DemoSession, account: Account) -> TroubleshootingSession:
     session = session_create(
         account=account, owner=owner, mode=SessionMode.FLOW if flow else SessionMode.ASSISTANT, title=spec.title,
         problem=spec.problem, client_name=spec.client, ticket_ref=spec.ticket_ref, flow=flow,
+        answer=False,  # the scripted transcript holds the assistant's replies
     )
     fixes: dict[str, Fix] = {}
     for verb, *args in spec.beats:

@@ -9,6 +9,7 @@ so people get a readable refusal; the constraints stop the races and the forgott
 
 import uuid
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -285,6 +286,9 @@ class Message(SessionChild):
     author = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
     body = models.TextField()
+    # What an assistant reply suggested, best first (empty when nothing fits):
+    # [{"kind": "flow"|"session", "id": str, "slug": str, "score": float, "why": str}]
+    suggestions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta(SessionChild.Meta):
@@ -366,3 +370,42 @@ class Fix(SessionChild):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchEntry(models.Model):
+    """What the assistant searches: one row per runbook and per resolved session (issue 13).
+
+    ``text`` is the searchable text (name, description, keywords and step text of a runbook;
+    title, problem and resolution of a session) followed by the canonical concept tokens the
+    synonym vocabulary reads in it, so "almost out of room" and "disk full" meet. Each
+    database indexes it with its own engine: an FTS5 table kept in step by triggers on SQLite,
+    a ``tsvector`` column (``vector``, set by a trigger, GIN-indexed) on PostgreSQL; see
+    migration ``0003_search_entry``. Rows are written by ``sessions_app.assistant.index``,
+    called by the services that write runbooks and resolve sessions.
+
+    ``account`` is null for the global starter library. ``slug`` is the runbook's slug; for a
+    session, the runbook it was closest to when it was resolved (empty when none fitted).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=[("flow", "flow"), ("session", "session")])
+    object_id = models.UUIDField()
+    slug = models.SlugField(max_length=80, blank=True)
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    vector = SearchVectorField(null=True, editable=False)
+    # What the ranking reads from a session, worked out once when it is indexed (facts,
+    # words, concepts): a reply never re-reads 20,000 sessions' texts.
+    profile = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # Not AccountOwned: global runbooks have no account. Every read filters by account.
+    entries = models.Manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_object")]
+        indexes = [models.Index(fields=["account", "kind", "updated_at"], name="search_entry_account_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"

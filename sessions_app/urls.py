@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/", views.session_detail, name="detail"),
     path("sessions/<uuid:session_id>/messages/", views.message_create, name="message_create"),
     path("sessions/<uuid:session_id>/resolve/", views.session_resolve, name="resolve"),
+    path("sessions/<uuid:session_id>/draft-runbook/", views.session_draft_runbook, name="draft_runbook"),
     path("sessions/<uuid:session_id>/facts/", views.fact_create, name="fact_create"),
     path("sessions/<uuid:session_id>/facts/<uuid:fact_id>/", views.fact_edit, name="fact_edit"),
     path("sessions/<uuid:session_id>/facts/<uuid:fact_id>/delete/", views.fact_remove, name="fact_remove"),

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from accounts import timezones
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountMember
 from handoffs import metrics, rules
@@ -24,6 +25,18 @@ class MetricsQuerySerializer(serializers.Serializer):
     since = serializers.DateField(required=False,
                                   help_text="First day, in the account's time zone (default: 55 days before until).")
     until = serializers.DateField(required=False, help_text="Last day, inclusive (default: today).")
+
+    def _in_range(self, value):
+        if not timezones.FIRST_DAY <= value <= timezones.LAST_DAY:
+            raise serializers.ValidationError(
+                f"Use a day from {timezones.FIRST_DAY} to {timezones.LAST_DAY}.", code="out_of_range")
+        return value
+
+    def validate_since(self, value):
+        return self._in_range(value)
+
+    def validate_until(self, value):
+        return self._in_range(value)
 
 
 class MeasureSerializer(serializers.Serializer):

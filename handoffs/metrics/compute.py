@@ -329,15 +329,17 @@ def _weeks(rows: list[Row], since: date, until: date, zone) -> list[Week]:
         by_week[day - timedelta(days=day.weekday())].append(row)
     weeks = []
     monday = since - timedelta(days=since.weekday())
-    while monday <= until:
+    while True:
         chunk = by_week.get(monday, [])
         weeks.append(Week(
-            start=max(monday, since), end=min(monday + timedelta(days=6), until), escalations=len(chunk),
+            start=max(monday, since), end=until if (until - monday).days < 7 else monday + timedelta(days=6),
+            escalations=len(chunk),
             pick_up=Measure.of([r.pick_up_seconds for r in chunk if r.pick_up_seconds is not None]),
             first_action=Measure.of([r.first_action_seconds for r in chunk if r.first_action_seconds is not None]),
         ))
+        if (until - monday).days < 7:  # the last week (also where a further Monday would not exist)
+            return weeks
         monday += timedelta(days=7)
-    return weeks
 
 
 def _fmt(value: Decimal | None) -> str:

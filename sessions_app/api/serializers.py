@@ -16,7 +16,7 @@ from sessions_app.models import (
     TroubleshootingSession,
 )
 from sessions_app.rendering import render_markdown
-from sessions_app.services import can_write
+from sessions_app.services import can_write, session_closest_runbook
 from sessions_app.services.facts_fixes import FACT_KEY_MAX, FACT_VALUE_MAX
 from sessions_app.services.messages import MESSAGE_MAX
 
@@ -183,10 +183,15 @@ class SessionDetailSerializer(SessionSerializer):
 
     current_step = serializers.SerializerMethodField()
     path = serializers.SerializerMethodField()
+    closest_runbook = serializers.SerializerMethodField(
+        help_text="Resolved sessions: the slug of the runbook it was closest to (empty when none fitted).")
 
     class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "current_step", "path"]
+        fields = [*SessionSerializer.Meta.fields, "current_step", "path", "closest_runbook"]
         read_only_fields = fields
+
+    def get_closest_runbook(self, session) -> str:
+        return session_closest_runbook(session=session) if session.status == "resolved" else ""
 
     @extend_schema_field(FlowStepSerializer(allow_null=True))
     def get_current_step(self, session) -> dict | None:
@@ -251,15 +256,29 @@ class TicketNoteSerializer(serializers.Serializer):
 # ---- transcript, facts, fixes --------------------------------------------------------------
 
 
+class SuggestionSerializer(serializers.Serializer):
+    """One thing an assistant reply suggested."""
+
+    kind = serializers.ChoiceField(choices=["flow", "session"], help_text="A runbook, or a resolved session.")
+    id = serializers.CharField(help_text="The flow's or the session's id.")
+    slug = serializers.CharField(help_text="The runbook's slug; for a session, the runbook it was closest to "
+                                           "(empty when none).")
+    score = serializers.FloatField(help_text="The match score (higher is closer; not a probability).")
+    why = serializers.CharField(help_text="What it matched on, in words.")
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null for the assistant.")
+    suggestions = SuggestionSerializer(many=True, read_only=True,
+                                       help_text="Assistant replies: what the reply suggested, best first; empty "
+                                                 "when nothing fits (and on every other kind of message).")
     body_html = serializers.SerializerMethodField(
         help_text="The body (Markdown) rendered as sanitised HTML, as the session page shows it: raw HTML "
                   "escaped, links only to http, https and mailto with rel=\"noopener noreferrer nofollow\".")
 
     class Meta:
         model = Message
-        fields = ["id", "kind", "body", "body_html", "author", "created_at"]
+        fields = ["id", "kind", "body", "body_html", "author", "suggestions", "created_at"]
         read_only_fields = fields
 
     def get_body_html(self, message: Message) -> str:
@@ -323,10 +342,24 @@ class FixStatusSerializer(serializers.Serializer):
 
 
 class PostedMessageSerializer(serializers.Serializer):
-    message = MessageSerializer()
+    message = MessageSerializer(allow_null=True, help_text="The technician's message (null for a session opened "
+                                                           "with a title only).")
     reply = MessageSerializer(allow_null=True, help_text="The assistant's answer; null for notes and flow sessions.")
     notice = MessageSerializer(allow_null=True, help_text="Set when the configured assistant failed and the "
                                                           "built-in one answered instead.")
     facts = FactSerializer(many=True, help_text="Facts the assistant added or changed.")
     fixes = FixSerializer(many=True, help_text="Fixes the assistant proposed.")
 
+
+
+class SessionCreatedSerializer(SessionDetailSerializer):
+    """A new session, with the assistant's answer to its opening."""
+
+    opening = PostedMessageSerializer(
+        read_only=True, allow_null=True,
+        help_text="Assistant sessions: the problem line, the assistant's reply to the title and problem, and the "
+                  "facts and fixes it added. Null for FlowPilot sessions.")
+
+    class Meta(SessionDetailSerializer.Meta):
+        fields = [*SessionDetailSerializer.Meta.fields, "opening"]
+        read_only_fields = fields

@@ -54,6 +54,10 @@ class AssistantReply:
     asked: list[str] = field(default_factory=list)
     # Where the reply's suggestions came from, best first: "flow:<slug>#<step id>", "session:<id>".
     references: list[str] = field(default_factory=list)
+    # The structured suggestions stored on the reply (``Message.suggestions``), best first:
+    # {"kind": "flow"|"session", "id": str, "slug": str, "score": float, "why": str}.
+    # Empty when nothing fits.
+    suggestions: list[dict] = field(default_factory=list)
 
 
 class AssistantProvider(Protocol):

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from ..rendering import shorten
 from .base import AssistantReply, ConversationContext, ProposedFix
 from .extract import extract_facts, merge_facts
-from .matching import Match, profile, rank, split_value, terms
+from .matching import Match, profile, split_value, terms
 from .needs import FACT_LABELS, missing, topic_for
+from .ranking import rank as rank_conversation
 from .runbook import Walk, step_lines, walk
 
 # A second suggestion is shown only when it scores close enough to the first to be a real
@@ -22,8 +23,9 @@ from .runbook import Walk, step_lines, walk
 SECONDARY_RATIO = 0.6
 # A suggestion needs more than one shared topic word ("email signature" is not a reason to
 # start Outlook in safe mode); a past session's fix more than a shared product name.
-FLOW_MIN_SCORE = 3.0
-SESSION_MIN_SCORE = 4.0
+# The ranking (``ranking.rank``) decides what is confident enough; these only guard the walk.
+FLOW_MIN_SCORE = 0.0
+SESSION_MIN_SCORE = 0.0
 MAX_DETAIL_LINES = 6
 FIX_TITLE_MAX = 200  # Fix.title's column
 # Keys whose values add up (two products, two error codes); the others are one thing at a
@@ -80,8 +82,14 @@ def _resolution_title(resolution: str) -> str:
 
 
 def _why(match: Match) -> str:
-    reasons = "; ".join(match.reasons[:3])
-    return f"_Source: {match.source}. Matched on {reasons}._"
+    # What it matched on is in the structured suggestion (shown behind a disclosure), not here.
+    return f"_Source: {match.source}._"
+
+
+def structured(match: Match) -> dict:
+    """A suggestion as the API and ``Message.suggestions`` carry it."""
+    return {"kind": match.kind, "id": match.id, "slug": match.slug, "score": match.score,
+            "why": "; ".join(match.reasons[:4])}
 
 
 def _bullets(lines: list[str]) -> str:
@@ -180,7 +188,8 @@ class BuiltinProvider:
         facts = {**context.facts, **dict(added)}
         text = conversation_text(context)
         query = profile(text, facts.items())
-        matches = rank(account=context.account_id, query=query, exclude_session=context.session_id)
+        ranking = ranked(context, facts)
+        matches = _candidates(ranking)
         found = suggestions(context, matches, query, text)
 
         # The runbook breaks a tie between topics only when the reply actually uses it.
@@ -189,14 +198,45 @@ class BuiltinProvider:
         covered = set().union(*(suggestion.steps for suggestion in found))
         # Only a bare greeting gets the greeting back; a problem outside the library gets "no match".
         known = bool(facts or context.fixes or context.problem or context.transcript or terms(context.message))
-        body = _compose(context, added, found, [need for need in needs if not set(need.steps) & covered], known=known)
+        question = "" if any(s.match.kind == "flow" for s in found) else ranking.question
+        body = _compose(context, added, found, [need for need in needs if not set(need.steps) & covered],
+                        known=known, question=question)
         return AssistantReply(
             body=body, facts=added, fixes=[suggestion.fix for suggestion in found if suggestion.fix],
             provider=self.name, asked=[need.key for need in needs], references=[s.ref for s in found],
+            suggestions=[structured(s.match) for s in found],
         )
 
 
-def _compose(context: ConversationContext, added, found: list[Suggestion], needs, *, known: bool) -> str:
+def opening_and_later(context: ConversationContext) -> tuple[str, str]:
+    """The opening (title + problem) and what the technician said after it."""
+    opening = f"{context.title}\n{context.problem}".strip()
+    problem = _norm(context.problem)
+    later = [body for kind, body in context.transcript if kind in TECH_KINDS and _norm(body) != problem]
+    if _norm(context.message) != problem:
+        later.append(context.message)
+    later = [part for part in later if part.strip()]
+    if not opening and later:
+        # A session opened with nothing said: its first message is the opening.
+        opening = later.pop(0)
+    return opening, "\n".join(later)
+
+
+def _candidates(ranking) -> list[Match]:
+    """The confident runbook (if any) and the resolved sessions, by score; on a tie a resolved
+    session first (it is what fixed this very problem for this MSP)."""
+    matches = ([ranking.flows[0]] if ranking.confident else []) + ranking.sessions
+    return sorted(matches, key=lambda match: (-match.score, match.kind != "session"))
+
+
+def ranked(context: ConversationContext, facts: dict[str, str]):
+    opening, later = opening_and_later(context)
+    return rank_conversation(account=context.account_id, opening_text=opening, later_text=later,
+                             facts=list(facts.items()), exclude_session=context.session_id)
+
+
+def _compose(context: ConversationContext, added, found: list[Suggestion], needs, *, known: bool,
+             question: str = "") -> str:
     """The reply: what was noted, the suggestions with their sources, then the questions."""
     paragraphs = []
     if added:
@@ -210,7 +250,9 @@ def _compose(context: ConversationContext, added, found: list[Suggestion], needs
     paragraphs += [suggestion.text for suggestion in found]
     if not found:
         if known:
-            paragraphs.append("I found no runbook or resolved session that matches this yet.")
+            paragraphs.append("I found no runbook or resolved session that fits this well enough to suggest yet.")
+            if question:
+                paragraphs.append(question)
         else:
             paragraphs.append("Hi! Tell me what the problem is, and I will look for a runbook or a past case "
                               "that fits.")
@@ -220,9 +262,16 @@ def _compose(context: ConversationContext, added, found: list[Suggestion], needs
     return "\n\n".join(paragraphs)
 
 
-def reference_notes(context: ConversationContext) -> list[str]:
-    """The built-in suggestions as short lines, for a language model's prompt."""
+def references(context: ConversationContext) -> tuple[list[str], list[dict]]:
+    """The built-in suggestions, as short lines for a language model's prompt and as the
+    structured suggestions the reply carries (empty when nothing fits)."""
     text = conversation_text(context)
     query = profile(text, context.facts.items())
-    matches = rank(account=context.account_id, query=query, exclude_session=context.session_id, limit=3)
-    return [" ".join(suggestion.brief.split())[:600] for suggestion in suggestions(context, matches, query, text)]
+    found = suggestions(context, _candidates(ranked(context, context.facts)), query, text)
+    return ([" ".join(suggestion.brief.split())[:600] for suggestion in found],
+            [structured(suggestion.match) for suggestion in found])
+
+
+def reference_notes(context: ConversationContext) -> list[str]:
+    """The built-in suggestions as short lines, for a language model's prompt."""
+    return references(context)[0]

@@ -59,6 +59,13 @@ HTTP = _c(r"\bhttp\s*(?:error|status)?\s*(?:code\s*)?[:#]?\s*([1-5]\d\d)\b"
           r"|not\s+found|forbidden|unauthori[sz]ed|bad\s+request|too\s+many\s+requests)\b")
 STOP_CODE = _c(r"\bstop\s*code\s*[:\-]?\s*([a-z][a-z0-9_]{5,})")
 BSOD = _c(r"\b(?:" + "|".join(v.BSOD_STOP_CODES) + r")\b")
+# Browser and vendor codes written as identifiers: NET::ERR_CERT_DATE_INVALID, ERR_CONNECTION_RESET,
+# DNS_PROBE_FINISHED_NXDOMAIN; QuickBooks' H202 / H505 and -6000-style codes after "error".
+BROWSER_CODE = re.compile(r"\b(?:NET::)?ERR_[A-Z][A-Z0-9_]{3,}\b|\bDNS_PROBE_[A-Z_]{4,}\b|\bSSL_ERROR_[A-Z_]{4,}\b"
+                          r"|\bSEC_ERROR_[A-Z_]{4,}\b", re.IGNORECASE)
+QUICKBOOKS = re.compile(r"\bH[1-5]0[1-9]\b")
+LETTER_CODE = re.compile(r"\b(?:error|code)\s*(?:code\s*)?[:#]?\s*([A-Z]{1,3}-?\d{2,5}|-\d{4,5})"
+                         r"(?![\w-])", re.IGNORECASE)
 NUMERIC_ERROR = _c(r"\b(system\s+)?(?:error|err)(?:\s+code)?\s*[:#]?\s*(\d{1,5})\b" + _UNIT_AFTER)
 
 EVENT = _c(r"\bevents?\s*(?:id|code)?\s*[:#]?\s*(\d{1,5})\b" + _UNIT_AFTER)
@@ -86,8 +93,9 @@ PHRASE_TABLES = (("symptom", [(value, _c(p)) for value, p in v.SYMPTOMS]),
 
 WIN_CLIENT = _c(r"\b(?:microsoft\s+)?(?:windows|win)\s*-?\s*(7|8\.1|8|10|11)\b(?!\.\d)"
                 r"(?:\s+(?:pro|home|enterprise|education|business|ltsc|iot)\b)?|\bw(10|11)\b")
-WIN_SERVER = _c(r"\b(?:(?:microsoft\s+)?windows\s+)?(?:server|srv|ws)\s*-?\s*(2008|2012|2016|2019|2022|2025)(\s*r2)?\b"
-                r"|\b(2008|2012|2016|2019|2022|2025)(\s*r2)?\s+servers?\b")
+_SERVER_YEAR = r"(2008|2012|2016|2019|2022|2025|2k(?:8|12|16|19|22|25))"
+WIN_SERVER = _c(rf"\b(?:(?:microsoft\s+)?(?:windows|win)\s+)?(?:server|srv|svr|ws)\s*-?\s*{_SERVER_YEAR}(\s*r2)?\b"
+                rf"|\b{_SERVER_YEAR}(\s*r2)?\s+(?:servers?|srv|svr)\b")
 _mac_names = r"big\s*sur|monterey|ventura|sonoma|sequoia|tahoe|catalina|mojave|high\s+sierra"
 MACOS = _c(rf"\b(?:mac\s*os(?:\s*x)?|macos|os\s*x|osx)\b((?:\s*\(?\s*(?:\d{{2}}(?:\.\d{{1,2}}){{0,2}}|{_mac_names})\)?)"
            r"{0,2})")
@@ -105,6 +113,8 @@ HOST_TOKEN = re.compile(r"(?<![\w.\\/@-])([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+
 HOST_PREFIXED = _c(rf"^(?:{v.HOST_PREFIXES})-?\d{{1,3}}$")
 HOST_HEAD = _c(rf"^(?:{v.HOST_PREFIXES})$")
 HOST_CUE_BEFORE = _c(rf"\b{v.HOST_CUES}\b(?:\s+\S+){{0,2}}\s*[:=]?\s*$")
+HOST_CUE_AFTER = _c(rf"^\s*(?:\(|,\s*)?(?:the\s+|our\s+|a\s+)?(?:{v.HOST_CUES}|is\s+(?:down|offline|unreachable)"
+                    r"|(?:does|did|won'?t|can'?t)\s+(?:not\s+)?(?:answer|respond|ping|boot))\b")
 
 
 class _Spans:
@@ -273,6 +283,17 @@ def _error_codes(scan: _Scan) -> None:
         scan.add("error_code", match.group(1).upper(), *match.span(1))
     for match in scan.matches(BSOD):
         scan.add("error_code", match.group().upper(), *match.span())
+    for match in scan.matches(BROWSER_CODE):
+        value = match.group().upper()
+        scan.add("error_code", value, *match.span())
+    for match in scan.matches(QUICKBOOKS):
+        scan.add("error_code", match.group(), *match.span())
+    for match in scan.matches(LETTER_CODE, 1):
+        code = match.group(1).upper()
+        if re.fullmatch(r"[A-Z]{1,3}-?\d{2,5}", code) and code[0] in "KBX":
+            continue  # KB numbers and x64/x86 are not errors
+        if any(char.isalpha() for char in code) or code.startswith("-"):
+            scan.add("error_code", code, *match.span(1))
     for match in scan.matches(NUMERIC_ERROR, 2):
         if match.group(1) or len(match.group(2)) >= 3:
             scan.add("error_code", match.group(2), *match.span(2))
@@ -366,7 +387,7 @@ def _operating_systems(scan: _Scan) -> None:
         before = re.search(r"(\w+)\W*$", scan.text[max(0, match.start() - 30):match.start()])
         if before and before.group(1).lower() in v.SERVER_PRODUCT_WORDS:
             continue
-        year = match.group(1) or match.group(3)
+        year = _server_year(match.group(1) or match.group(3))
         r2 = " R2" if (match.group(2) or match.group(4)) else ""
         scan.add("os", f"Windows Server {year}{r2}", *match.span())
     for match in scan.matches(WIN_CLIENT):
@@ -399,6 +420,13 @@ def _operating_systems(scan: _Scan) -> None:
         scan.add("os_version", match.group(1), *match.span(1))
 
 
+def _server_year(year: str) -> str:
+    """ "2k16" → "2016", "2k8" → "2008"; a full year is kept."""
+    if year.lower().startswith("2k"):
+        return f"20{int(year[2:]):02d}"
+    return year
+
+
 def _netbios_names(scan: _Scan) -> None:
     for match in scan.matches(HOST_TOKEN, 1):
         token = match.group(1)
@@ -410,10 +438,12 @@ def _netbios_names(scan: _Scan) -> None:
         if head in v.NOT_HOST_HEADS:
             continue
         written_upper = token == token.upper()
-        cue = HOST_CUE_BEFORE.search(scan.text[max(0, match.start() - 40):match.start()])
+        cue = (HOST_CUE_BEFORE.search(scan.text[max(0, match.start() - 40):match.start()])
+               or HOST_CUE_AFTER.match(scan.text[match.end():match.end() + 40]))
         looks_like_host = (
             HOST_PREFIXED.match(token)
-            or (hyphenated and (written_upper or len(segments) > 2 or HOST_HEAD.match(head) or cue))
+            or (hyphenated and (written_upper or len(segments) > 2 or HOST_HEAD.match(head) or cue
+                                or any(HOST_PREFIXED.match(segment) for segment in segments[1:])))
             or (written_upper and cue)
         )
         if looks_like_host:

@@ -8,21 +8,15 @@ bonuses for shared terms and for terms of the runbook's name or the session's ti
 point carries a reason ("error code 809", "terms: gateway, spooler") that the reply shows,
 so a technician can see why a suggestion came up and discount it when the reason is thin.
 
-No ML dependency and no index: the candidate set is bounded (the account's flows, the last
-``SESSION_LIMIT`` resolved sessions, read with ``values()``), and what is extracted from a
-candidate is cached by (id, updated_at), so a long-lived worker extracts each one once.
+The ranking itself (which candidates, how symptoms weigh against products, when a match is
+confident) is ``ranking.py``; this module keeps the reading of texts into features and terms,
+and the plain feature score the runbook walk uses to choose between a step's options.
 """
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, field
 
-from django.utils import timezone
-
-from ..models import Fact, Flow, SessionStatus, TroubleshootingSession
 from ..rendering import shorten
 from .extract import extract_facts
 
@@ -44,10 +38,6 @@ TERM_WEIGHT, TERM_CAP = 0.5, 2.0
 # description: "outlook" alone should find "Outlook will not start" before "Disk full",
 # whose description mentions Outlook data files.
 NAME_WEIGHT, NAME_CAP = 0.5, 1.5
-MIN_SCORE = 2.0
-SESSION_LIMIT = 500
-FLOW_LIMIT = 500
-CACHE_SIZE = 4096
 
 LABELS = {
     "error_code": "error code", "event_id": "event ID", "kb_article": "KB", "vpn_client": "VPN client",
@@ -173,30 +163,7 @@ def score(query: Profile, candidate: Profile) -> Score:
     return Score(round(total, 2), tuple(reasons))
 
 
-# ---- candidates ---------------------------------------------------------------------------
-
-
-class _ProfileCache:
-    """Candidate profiles by (kind, id, updated_at[, facts]): a changed row gets a new key, so
-    there is nothing to invalidate; the oldest entries fall out past ``CACHE_SIZE``."""
-
-    def __init__(self, size: int):
-        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key, build):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        value = build()
-        with self.lock:
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
-
-
-_profiles = _ProfileCache(CACHE_SIZE)
+# ---- what the ranking returns ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -210,6 +177,7 @@ class Match:
     graph: dict | None = None  # flows
     resolution: str = ""  # sessions
     resolved_on: str = ""  # sessions, ISO date in the account's time zone
+    id: str = ""  # the flow's or the session's primary key
 
     @property
     def source(self) -> str:
@@ -218,99 +186,3 @@ class Match:
             return f"Flow: {self.name}"[:200]
         title = shorten(self.name, 140)
         return f"Resolved session: {title} ({self.resolved_on})"
-
-
-def _flow_text(row: dict) -> str:
-    tags = [tag.replace("-", " ") for tag in row["tags"] or []]
-    return ". ".join([row["name"], row["description"] or "", ", ".join(row["keywords"] or []), ", ".join(tags)])
-
-
-def _flow_candidates(account, query: Profile) -> list[tuple[dict, Score]]:
-    rows = Flow.objects.available_to(account).values(
-        "id", "slug", "name", "description", "keywords", "tags", "updated_at")[:FLOW_LIMIT]
-    found = []
-    for row in rows:
-        key = ("flow", row["id"], row["updated_at"])
-        candidate = _profiles.get(key, lambda row=row: profile(_flow_text(row), name=row["name"]))
-        found.append((row, score(query, candidate)))
-    return found
-
-
-def _needles(query: Profile) -> set[str]:
-    """Cheap substrings one of which a candidate's text must contain to be worth extracting."""
-    needles = {term for term in query.terms if len(term) >= 3}
-    for key, value in query.features:
-        if key not in ("os", "os_version", "os_build"):
-            needles.update(word for word in value.split() if len(word) >= 3)
-    return needles
-
-
-def _session_candidates(account, query: Profile, exclude) -> list[tuple[dict, Score]]:
-    sessions = TroubleshootingSession.objects.for_account(account).filter(status=SessionStatus.RESOLVED)
-    if exclude is not None:
-        sessions = sessions.exclude(pk=exclude)
-    rows = list(sessions.exclude(resolution="").order_by("-resolved_at").values(
-        "id", "title", "problem", "resolution", "resolved_at", "updated_at", "account__time_zone")[:SESSION_LIMIT])
-    stored: dict = {}
-    fact_rows = Fact.objects.for_account(account).filter(session_id__in=[row["id"] for row in rows],
-                                                         key__in=list(WEIGHTS))
-    for session_id, key, value in fact_rows.values_list("session_id", "key", "value"):
-        stored.setdefault(session_id, []).append((key, value))
-    needles = _needles(query)
-    found = []
-    for row in rows:
-        text = "\n".join((row["title"], row["problem"], row["resolution"]))
-        facts = stored.get(row["id"], [])
-        stored_features = fact_features(facts)
-        # Extracting costs about a millisecond a text: skip the ones that cannot score.
-        lowered = text.lower()
-        if not any(f in stored_features for f in query.features) and not any(n in lowered for n in needles):
-            continue
-        # The facts are part of the key: one edited after the session was resolved counts too.
-        key = ("session", row["id"], row["updated_at"], tuple(sorted(facts)))
-        candidate = _profiles.get(key, lambda t=text, f=facts, n=row["title"]: profile(t, f, name=n))
-        found.append((row, score(query, candidate)))
-    return found
-
-
-def _local_date(row: dict) -> str:
-    try:
-        zone = ZoneInfo(row["account__time_zone"] or "UTC")
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
-    return timezone.localtime(row["resolved_at"], zone).date().isoformat() if row["resolved_at"] else ""
-
-
-def rank(*, account, query: Profile, exclude_session=None, limit: int = 5) -> list[Match]:
-    """The account's flows and resolved sessions scoring at least ``MIN_SCORE``, best first.
-
-    ``account`` is an Account or its id (both scoped managers filter ``account=``). On a tie
-    a resolved session comes first (it is what fixed this very problem for this MSP), then
-    the more recent one; flows tie-break by name so the order is stable.
-    """
-    if not query.features and not query.terms:
-        return []
-    ranked = []
-    for row, result in _flow_candidates(account, query):
-        if result.value >= MIN_SCORE:
-            ranked.append(((-result.value, 1, row["name"]), Match(
-                kind="flow", ref=f"flow:{row['slug']}", name=row["name"], score=result.value,
-                reasons=result.reasons, slug=row["slug"])))
-    for row, result in _session_candidates(account, query, exclude_session):
-        if result.value >= MIN_SCORE:
-            stamp = row["resolved_at"].timestamp() if row["resolved_at"] else 0
-            ranked.append(((-result.value, 0, -stamp), Match(
-                kind="session", ref=f"session:{row['id']}", name=row["title"], score=result.value,
-                reasons=result.reasons, resolution=row["resolution"], resolved_on=_local_date(row))))
-    ranked.sort(key=lambda item: item[0])
-    matches = [match for _, match in ranked[:limit]]
-    return _with_graphs(account, matches)
-
-
-def _with_graphs(account, matches: list[Match]) -> list[Match]:
-    """Graphs are read for the few flows that matched, not for the whole library."""
-    slugs = [match.slug for match in matches if match.kind == "flow"]
-    if not slugs:
-        return matches
-    graphs = dict(Flow.objects.available_to(account).filter(slug__in=slugs).values_list("slug", "graph"))
-    return [replace(match, graph=graphs.get(match.slug)) if match.kind == "flow" else match for match in matches]

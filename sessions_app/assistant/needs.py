@@ -57,7 +57,8 @@ TOPICS = (
              answered=r"\b(?:new|classic)\s+outlook\b|\boutlook\s+20(?:16|19|21|24)\b|\bversion\s+\d{4}\b"),
         OS,
         Need("error_code", "What does Outlook say exactly (the error text, or where it stops: 'Loading profile'…)?",
-             answered=_ERROR_WORDS + r"|\bloading\s+profile\b|\bprocessing\b|\bprompt\w*\b|\basking\b"),
+             answered=_ERROR_WORDS + r"|\bloading\s+profile\b|\bprocessing\b|\bprompt\w*\b|\basks?\b|\basking\b"
+                      r"|\bpop(?:s|ping)?\s+up\b|\bsplash\s+screen\b|\bhangs?\b|\bcrash\w*\b"),
     )),
     Topic("printer", ("printer-offline-spooler",),
           (("printer", "*"), ("keyword", "printer"), ("symptom", "can't print"), ("symptom", "print queue stuck")), (

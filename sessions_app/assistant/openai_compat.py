@@ -1,20 +1,18 @@
 """A provider for any server that speaks the OpenAI chat-completions API: OpenAI and Azure
 OpenAI-style gateways, and local servers (Ollama, llama.cpp, vLLM, LM Studio) (docs/architecture.md#assistant).
 
-Standard library only (``urllib.request``): one POST per reply does not justify a client
-dependency. Everything that can go wrong (refused connection, timeout, HTTP error, a reply
+The HTTP client is httpx (timeouts per operation, no redirects followed, the environment's
+proxy never used for a local server). Everything that can go wrong (refused connection, timeout, HTTP error, a reply
 that is not the JSON we asked for) becomes a ``ProviderError`` with a short reason that is
 safe to show: it names the status or the cause, never the URL's credentials or the key.
 """
 
-import http.client
 import json
 import re
-import socket
 import ssl
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
+
+import httpx
 
 from .base import AssistantReply, ConversationContext, ProposedFix, ProviderError
 
@@ -53,14 +51,6 @@ FENCED = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECASE)
 TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-*.]{24,}")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect would replay the key to wherever it points, and turn the POST into a
-    GET; an API endpoint does not redirect, so a 3xx is reported as the error it is."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
 class OpenAICompatibleProvider:
     name = "openai"
 
@@ -78,10 +68,11 @@ class OpenAICompatibleProvider:
             raise ProviderError("ASSISTANT_OPENAI_BASE_URL and ASSISTANT_OPENAI_MODEL must both be set")
         payload = {
             "model": self.model,
-            "messages": self.messages(context),
             "response_format": {"type": "json_object"},
             "temperature": 0.2,
         }
+        self._suggestions: list[dict] = []
+        payload["messages"] = self.messages(context)
         content = _content(self._post(payload))
         reply_text, facts, fixes = parse_content(content, default_source=f"Assistant ({self.model})")
         known = {key: value.casefold() for key, value in context.facts.items()}
@@ -91,6 +82,8 @@ class OpenAICompatibleProvider:
             facts=[(key, value) for key, value in facts if known.get(key) != value.casefold()],
             fixes=[fix for fix in fixes if " ".join(fix.title.split()).casefold() not in tried],
             provider=self.name,
+            # The same contract as the built-in assistant: what the prompt offered as fitting.
+            suggestions=list(self._suggestions),
         )
 
     # ---- the request --------------------------------------------------------------------
@@ -127,63 +120,60 @@ class OpenAICompatibleProvider:
     def _related(self, context: ConversationContext) -> list[str]:
         if self.references is not None:
             return list(self.references(context))
-        from .builtin import reference_notes  # the built-in matcher imports the models
+        from .builtin import references  # the built-in matcher imports the models
 
-        return reference_notes(context)
-
-    def _opener(self, host: str):
-        # Local servers are never reached through the environment's HTTP proxy.
-        proxies = urllib.request.ProxyHandler({}) if host in LOCAL_HOSTS else urllib.request.ProxyHandler()
-        return urllib.request.build_opener(proxies, _NoRedirect())
+        notes, self._suggestions = references(context)
+        return notes
 
     def _post(self, payload: dict) -> bytes:
         url = self.base_url.rstrip("/") + "/chat/completions"
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ProviderError("ASSISTANT_OPENAI_BASE_URL must be an http:// or https:// URL")
-        # The scheme is checked above: only http(s), never file:// or ftp://.
-        request = urllib.request.Request(  # noqa: S310
-            url, data=json.dumps(payload).encode("utf-8"), method="POST",
-            headers={"Content-Type": "application/json", "Accept": "application/json",
-                     "User-Agent": "ResolutionFlow-assistant"},
-        )
+        headers = {"Accept": "application/json", "User-Agent": "ResolutionFlow-assistant"}
         if self.api_key:
-            request.add_unredirected_header("Authorization", f"Bearer {self.api_key}")
+            headers["Authorization"] = f"Bearer {self.api_key}"
         try:
-            with self._opener(parts.hostname).open(request, timeout=self.timeout) as response:  # noqa: S310
-                raw = response.read(MAX_RESPONSE_BYTES + 1)
-        except urllib.error.HTTPError as exc:
-            try:
-                detail = self._error_detail(exc)
-            finally:
-                exc.close()
-            raise ProviderError(f"HTTP {exc.code} {exc.reason}{detail}".strip()) from None
-        except urllib.error.URLError as exc:
-            raise ProviderError(self._network_reason(exc.reason)) from None
-        except TimeoutError:  # socket.timeout is an alias since Python 3.10
+            # A redirect would replay the key to wherever it points: an API endpoint does not
+            # redirect, so a 3xx is reported as the error it is. Local servers are never
+            # reached through the environment's proxy.
+            with httpx.Client(timeout=self.timeout, follow_redirects=False,
+                              trust_env=parts.hostname not in LOCAL_HOSTS) as client, \
+                    client.stream("POST", url, json=payload, headers=headers) as response:
+                raw = bytearray()
+                for chunk in response.iter_bytes():
+                    raw += chunk
+                    if len(raw) > MAX_RESPONSE_BYTES:
+                        raise ProviderError("the response is larger than 1 MB")
+                if response.status_code >= 300:
+                    raise ProviderError(
+                        f"HTTP {response.status_code} {response.reason_phrase}{self._error_detail(bytes(raw))}".strip())
+        except httpx.TimeoutException:
             raise ProviderError(f"no answer within {self.timeout:g} s") from None
-        except (OSError, http.client.HTTPException) as exc:
+        except httpx.ConnectError as exc:
+            raise ProviderError(self._network_reason(exc)) from None
+        except httpx.HTTPError as exc:
             raise ProviderError(f"connection failed ({type(exc).__name__})") from None
-        if len(raw) > MAX_RESPONSE_BYTES:
-            raise ProviderError("the response is larger than 1 MB")
-        return raw
+        return bytes(raw)
 
-    def _network_reason(self, reason) -> str:
-        if isinstance(reason, TimeoutError):
-            return f"no answer within {self.timeout:g} s"
-        if isinstance(reason, ConnectionRefusedError):
+    def _network_reason(self, exc: httpx.ConnectError) -> str:
+        cause = exc.__context__ or exc.__cause__
+        while cause is not None and not isinstance(cause, OSError) and (cause.__context__ or cause.__cause__):
+            cause = cause.__context__ or cause.__cause__
+        text = str(exc).lower()
+        if isinstance(cause, ConnectionRefusedError) or "refused" in text:
             return "connection refused"
-        if isinstance(reason, socket.gaierror):
+        if isinstance(cause, ssl.SSLError) or "ssl" in text or "certificate" in text:
+            return "TLS error (handshake failed)"
+        if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
             return "host name not found"
-        if isinstance(reason, ssl.SSLError):
-            return f"TLS error ({reason.reason or 'handshake failed'})"
-        return f"connection failed ({type(reason).__name__ if isinstance(reason, BaseException) else reason})"
+        return "connection failed (ConnectError)"
 
-    def _error_detail(self, exc: urllib.error.HTTPError) -> str:
+    def _error_detail(self, raw: bytes) -> str:
         """The server's own error message (OpenAI: ``{"error": {"message": ...}}``), scrubbed."""
         try:
-            body = json.loads(exc.read(20_000) or b"{}")
-        except (ValueError, OSError, AttributeError):  # no body, or not JSON: the status says enough
+            body = json.loads(raw[:20_000] or b"{}")
+        except (ValueError, UnicodeDecodeError):  # no body, or not JSON: the status says enough
             return ""
         error = body.get("error") if isinstance(body, dict) else None
         message = error.get("message") if isinstance(error, dict) else error

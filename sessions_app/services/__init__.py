@@ -6,6 +6,7 @@ from .access import can_write, require_write, session_for_write, session_lock
 from .facts_fixes import FIX_TRANSITIONS, fact_delete, fact_set, fact_update, fix_propose, fix_set_status
 from .flowpilot import current_step, flow_answer, flow_step_back
 from .flows import flow_create, flow_import, flow_update
+from .knowledge import flow_draft_from_session, session_closest_runbook
 from .messages import PostedMessage, message_post
 from .preview import TicketNote, session_preview
 from .sessions import (
@@ -31,12 +32,14 @@ __all__ = [
     "fix_set_status",
     "flow_answer",
     "flow_create",
+    "flow_draft_from_session",
     "flow_import",
     "flow_step_back",
     "flow_update",
     "message_post",
     "require_write",
     "session_assign",
+    "session_closest_runbook",
     "session_create",
     "session_for_write",
     "session_lock",

@@ -34,8 +34,8 @@ class PostedMessage:
     fixes: list[Fix] = field(default_factory=list)
 
 
-def _context(session: TroubleshootingSession, text: str, before: Message) -> ConversationContext:
-    recent = list(
+def _context(session: TroubleshootingSession, text: str, before: Message | None) -> ConversationContext:
+    recent = [] if before is None else list(
         Message.objects.for_account(session.account).filter(session=session, created_at__lt=before.created_at)
         .exclude(pk=before.pk).order_by("-created_at").values_list("kind", "body")[:TRANSCRIPT_FOR_ASSISTANT]
     )
@@ -106,6 +106,7 @@ def _save_reply(session: TroubleshootingSession, reply: AssistantReply, posted: 
             logger.warning("assistant (%s) proposed an unusable fix %r", reply.provider, proposal.title[:80])
         tried.add(proposal.title.strip().lower())
     posted.reply = Message.objects.for_account(session.account).create(
-        session=session, account=session.account, kind=MessageKind.ASSISTANT, body=reply.body
+        session=session, account=session.account, kind=MessageKind.ASSISTANT, body=reply.body,
+        suggestions=reply.suggestions,
     )
     touch(session)

@@ -24,10 +24,27 @@ def _require_engineer(user: User) -> None:
     require(rules.may_start_session(user), "Viewers have read-only access; starting a session needs an engineer.")
 
 
-@transaction.atomic
 def session_create(*, account: Account, owner: User, mode: str, title: str = "", problem: str = "",
-                   client_name: str = "", ticket_ref: str = "", flow: Flow | None = None) -> TroubleshootingSession:
-    """Open a session. FlowPilot sessions snapshot the flow's graph and stand on its start step."""
+                   client_name: str = "", ticket_ref: str = "", flow: Flow | None = None,
+                   answer: bool = True) -> TroubleshootingSession:
+    """Open a session. FlowPilot sessions snapshot the flow's graph and stand on its start step.
+
+    An Assistant session's opening (title + problem) is answered by the assistant after the
+    create transaction (``answer=False`` skips it, for scripted demo sessions); what that
+    produced is on ``session.opening`` (a ``PostedMessage``, or None).
+    """
+    with transaction.atomic():
+        session = _session_create(account=account, owner=owner, mode=mode, title=title, problem=problem,
+                                  client_name=client_name, ticket_ref=ticket_ref, flow=flow)
+    session.opening = None
+    if answer and session.mode == SessionMode.ASSISTANT:
+        from .opening import session_answer_opening
+
+        session.opening = session_answer_opening(session=session)
+    return session
+
+
+def _session_create(*, account, owner, mode, title, problem, client_name, ticket_ref, flow) -> TroubleshootingSession:
     _require_engineer(owner)
     if owner.account_id != account.id:
         raise NotPermitted("The owner must belong to the account.", code="permission_denied")

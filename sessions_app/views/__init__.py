@@ -5,7 +5,7 @@ from .flow import flow_answer, flow_back
 from .history import history, session_new
 from .palette import client_report, palette
 from .panels import fact_create, fact_edit, fact_remove, fix_create, fix_status
-from .session import message_create, session_detail, session_resolve
+from .session import message_create, session_detail, session_draft_runbook, session_resolve
 
 __all__ = [
     "client_report",
@@ -21,5 +21,6 @@ __all__ = [
     "palette",
     "session_detail",
     "session_new",
+    "session_draft_runbook",
     "session_resolve",
 ]

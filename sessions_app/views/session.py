@@ -70,3 +70,18 @@ def session_resolve(request, session_id):
     if request.htmx:
         return finish(HttpResponseClientRefresh(), session)
     return redirect(session_url(session))
+
+
+@require_POST
+@member_required
+def session_draft_runbook(request, session_id):
+    """An admin turns a resolved session's resolution into a draft runbook (inactive)."""
+    session = session_or_404(request, session_id)
+    try:
+        flow = services.flow_draft_from_session(session=session, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Draft runbook “{flow.name}” ({flow.slug}) created, inactive: review its "
+                                  "steps and activate it from the flow library (API or admin).")
+    return redirect(session_url(session))

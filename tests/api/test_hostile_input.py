@@ -157,8 +157,8 @@ def test_the_largest_events_cursor_is_an_empty_page(api, viewer, engineer, north
     assert (response.status_code, response.json()) == (200, [])
 
 
-@pytest.mark.parametrize("params", [{"start": "0001-01-01"}, {"end": "9999-12-31"}, {"start": "x"},
-                                    {"end": "0001-01-01"}])
+@pytest.mark.parametrize("params", [{"since": "0001-01-01"}, {"until": "9999-12-31"}, {"since": "x"},
+                                    {"until": "0001-01-01"}])
 def test_metrics_refuse_days_out_of_range(api, viewer, params):
     response = api.as_user(viewer).get(reverse("handoff-metrics"), params)
     assert response.status_code == 400, response.content
@@ -166,7 +166,7 @@ def test_metrics_refuse_days_out_of_range(api, viewer, params):
 
 
 def test_metrics_accept_the_last_day_in_range(api, viewer):
-    response = api.as_user(viewer).get(reverse("handoff-metrics"), {"start": "9999-12-01", "end": "9999-12-30"})
+    response = api.as_user(viewer).get(reverse("handoff-metrics"), {"since": "9999-12-01", "until": "9999-12-30"})
     assert response.status_code == 200, response.content
 
 

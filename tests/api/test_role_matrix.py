@@ -7,6 +7,7 @@ without deciding who may call it.
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import InvitationFactory
 from tests.sessions_app.factories import (
@@ -47,6 +48,8 @@ MATRIX = {
     ("session-flow-answer", "post"): ({V: 403, E: 200, A: 200}, {"step": "restart", "option": "Yes"}),
     ("session-flow-back", "post"): ({V: 403, E: 200, A: 200}, None),
     ("session-resolve", "post"): ({V: 403, E: 200, A: 200}, {"resolution": "Restarted the print spooler."}),
+    # Admins turn a resolved session's resolution into a draft runbook of the account.
+    ("session-draft-runbook", "post"): ({V: 403, E: 403, A: 201}, None),
     ("session-message-list", "get"): ({V: 200, E: 200, A: 200}, None),
     ("session-message-list", "post"): ({V: 403, E: 201, A: 201}, {"body": "Called the user back.", "kind": "note"}),
     ("session-fact-list", "get"): ({V: 200, E: 200, A: 200}, None),
@@ -100,7 +103,9 @@ def targets(northwind, engineer, senior, admin_user):
                                 path=[{"step": "restart", "option": "Yes", "answered_at": "2026-01-05T09:00:00Z"}])
     fact = FactFactory(session=session, key="os")
     fix = FixFactory(session=session)
-    return {"user-detail": senior.pk, "invitation-detail": invitation.pk,
+    resolved = SessionFactory(account=northwind, owner=engineer, status="resolved", resolved_at=timezone.now(),
+                              resolution="Restarted the print spooler.")
+    return {"session-draft-runbook": resolved.pk, "user-detail": senior.pk, "invitation-detail": invitation.pk,
             "invitation-revoke": invitation.pk, "invitation-resend": invitation.pk,
             "session-detail": session.pk, "session-preview": session.pk, "session-resolve": session.pk,
             "session-flow-answer": walk.pk, "session-flow-back": walked.pk,

@@ -131,8 +131,10 @@ def test_an_engineer_starts_an_assistant_session(api, engineer):
     body = response.json()
     assert (body["title"], body["status"], body["mode"], body["ticket_ref"]) == (
         "Outlook hangs on Loading profile", "active", "assistant", "T-4711")
-    assert (body["owner"]["id"], body["can_write"], body["messages_count"]) == (str(engineer.pk), True, 1)
+    assert (body["owner"]["id"], body["can_write"], body["messages_count"]) == (str(engineer.pk), True, 2)
     assert (body["current_step"], body["path"], body["flow"]) == (None, [], None)
+    assert body["opening"]["message"]["body"] == "Outlook hangs on Loading profile"
+    assert body["opening"]["reply"]["kind"] == "assistant" and body["opening"]["reply"]["body"]
 
 
 def test_an_engineer_starts_a_flowpilot_session_on_the_first_step(api, engineer, northwind):

@@ -27,6 +27,7 @@ OBJECT_ROUTES = {
     ("session-flow-answer", "post"): {"step": "restart", "option": "Yes"},
     ("session-flow-back", "post"): None,
     ("session-resolve", "post"): {"resolution": "Closed from outside"},
+    ("session-draft-runbook", "post"): None,
     ("session-message-list", "get"): None,
     ("session-message-list", "post"): {"body": "Injected", "kind": "note"},
     ("session-fact-list", "get"): None,
@@ -57,7 +58,8 @@ def foreign(outsider, outsider_admin):
     return {"user-detail": member, "invitation-detail": invitation, "invitation-revoke": invitation,
             "invitation-resend": invitation, "session-detail": session, "session-preview": session,
             "session-flow-answer": FlowSessionFactory(account=outsider, owner=member, flow=flow),
-            "session-flow-back": walk, "session-resolve": session, "session-message-list": session,
+            "session-flow-back": walk, "session-resolve": session, "session-draft-runbook": session,
+            "session-message-list": session,
             "session-fact-list": session, "session-fix-list": session, "session-fact-detail": fact,
             "session-fix-detail": fix, "flow-detail": flow, "flow-export": flow}
 

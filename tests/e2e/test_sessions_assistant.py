@@ -46,6 +46,8 @@ def start_assistant_session(page):
     page.get_by_test_id("new-ticket").fill("T-2042")
     page.get_by_test_id("new-submit").click()
     expect(page.get_by_test_id("session-title")).to_have_text("Outlook will not start for the receptionist")
+    # The opening is answered before the page is shown.
+    expect(page.get_by_test_id("message-assistant")).to_have_count(1)
     page.wait_for_load_state()  # sessions.js handles Enter in the composer
 
 
@@ -55,6 +57,12 @@ def test_an_engineer_chats_tries_a_proposed_fix_and_resumes_the_session_from_his
     log_in(engineer)
     start_assistant_session(page)
     session_id = page.get_by_test_id("session-page").get_attribute("data-session-id")
+    # The opening is answered with the runbook's next step, proposed as a fix; why that runbook
+    # came up sits behind a disclosure, not in the reply's text.
+    expect(page.get_by_test_id("message-assistant").first).to_contain_text("Next step")
+    expect(page.get_by_test_id("message-assistant").first).not_to_contain_text("Matched on")
+    page.get_by_test_id("suggestion-why-toggle").first.click()
+    expect(page.get_by_test_id("suggestion-flow").first).to_contain_text("outlook-will-not-start")
 
     composer = page.get_by_test_id("composer-input")
     composer.fill("Outlook 2021 on Windows 11 hangs at Loading profile.")
@@ -65,9 +73,11 @@ def test_an_engineer_chats_tries_a_proposed_fix_and_resumes_the_session_from_his
 
     expect(page.get_by_test_id("composer-working")).to_be_visible()
     expect(page.get_by_test_id("composer-send")).to_be_disabled()
+    expect(page.get_by_test_id("message-assistant")).to_have_count(2)
     reply = page.get_by_test_id("message-assistant").last
     expect(reply).to_be_visible()
-    expect(reply).to_contain_text("Next step")
+    # The step proposed at the opening comes first: the assistant waits for its outcome.
+    expect(reply).to_contain_text("Waiting on")
     expect(page.get_by_test_id("composer-working")).to_be_hidden()
     expect(composer).to_have_value("")  # sent, and cleared for the next message
     expect(page.get_by_test_id("message-tech").last).to_contain_text("Safe mode hangs too.")
@@ -91,7 +101,7 @@ def test_an_engineer_chats_tries_a_proposed_fix_and_resumes_the_session_from_his
     page.get_by_test_id(f"session-resume-{session_id}").click()
 
     expect(page).to_have_url(re.compile(rf"/sessions/{session_id}/#latest$"))
-    expect(page.get_by_test_id("message-assistant").last).to_contain_text("Next step")
+    expect(page.get_by_test_id("message-assistant").last).to_contain_text("Waiting on")
     expect(page.get_by_test_id(f"fix-status-{fix_id}")).to_have_text("Failed")
     expect(page.get_by_test_id(f"fix-outcome-note-{fix_id}")).to_contain_text("Still hangs with every add-in off")
 
@@ -116,7 +126,7 @@ def test_a_fact_is_added_edited_and_removed_in_place(page, engineer, log_in):
 
     page.get_by_test_id(f"fact-remove-{fact_id}").click()
     expect(row).to_have_count(0)
-    expect(page.get_by_test_id("facts-empty")).to_be_visible()
+    expect(page.locator(f'[data-fact-id="{fact_id}"]')).to_have_count(0)
 
 
 def test_the_ticket_note_switches_to_markdown_and_copies(page, context, engineer, log_in):
@@ -140,7 +150,8 @@ def test_a_refusal_is_shown_next_to_the_form_and_what_was_typed_is_kept(page, en
     page.get_by_test_id("fix-propose-open").click()
     page.get_by_test_id("fix-propose-title").fill("Recreate the Outlook profile")
     page.get_by_test_id("fix-propose-submit").click()
-    first = page.locator('[data-testid="fix-card"]').first
+    # The opening's answer may have proposed a fix already: pick the cards by their titles.
+    first = page.locator('[data-testid="fix-card"]').filter(has_text="Recreate the Outlook profile")
     expect(first).to_be_visible()
     fix_id = first.get_attribute("data-fix-id")
     page.get_by_test_id(f"fix-set-{fix_id}-active").click()
@@ -148,7 +159,7 @@ def test_a_refusal_is_shown_next_to_the_form_and_what_was_typed_is_kept(page, en
     expect(page.locator(f'[data-testid="fix-card"][data-fix-id="{fix_id}"]')).to_have_attribute("data-status", "active")
     page.get_by_test_id("fix-propose-title").fill("Repair Office")
     page.get_by_test_id("fix-propose-submit").click()
-    second = page.locator('[data-testid="fix-card"][data-status="proposed"]')
+    second = page.locator('[data-testid="fix-card"][data-status="proposed"]').filter(has_text="Repair Office")
     expect(second).to_have_count(1)
     second_id = second.get_attribute("data-fix-id")
     activate = page.get_by_test_id(f"fix-set-{second_id}-active")

@@ -17,6 +17,7 @@ from accounts.errors import ServiceError
 from handoffs import metrics, services
 from handoffs.metrics.compute import nearest_rank, resampled_median
 from handoffs.models import BaselineSample
+from resolutionflow.errors import http_status
 from sessions_app import services as session_services
 from sessions_app.models import MessageKind
 from tests.factories import UserFactory
@@ -278,7 +279,7 @@ def test_a_range_across_a_dst_change_uses_the_accounts_days(northwind, engineer,
 def test_a_bad_range_is_refused_with_a_code(london, since, until):
     with pytest.raises(ServiceError) as refused:
         metrics.pilot_metrics(account=london, since=since, until=until)
-    assert (refused.value.code, refused.value.status) == ("invalid_range", 400)
+    assert (refused.value.code, http_status(refused.value)) == ("invalid_range", 400)
 
 
 def test_the_default_range_is_the_last_eight_weeks_in_the_accounts_time_zone(london):

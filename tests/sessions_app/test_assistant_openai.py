@@ -172,6 +172,29 @@ def test_the_prompt_includes_the_accounts_matching_runbooks(configured, chat_ser
     assert "Flow: VPN will not connect" in turn and "Allow L2TP/IPsec from behind NAT" in turn
 
 
+def test_the_reply_carries_the_same_structured_suggestions_as_the_builtin_assistant(configured, chat_server,
+                                                                                   northwind):
+    load_library()
+    chat_server.answer(json.dumps(GOOD))
+
+    reply = respond(context_for(northwind, "L2TP vpn error 809 on windows 10", facts={}))
+
+    assert reply.provider == "openai"
+    assert [(s["kind"], s["slug"]) for s in reply.suggestions] == [("flow", "vpn-will-not-connect")]
+    assert reply.suggestions[0]["why"] and reply.suggestions[0]["score"] > 0
+
+
+def test_nothing_fitting_means_no_suggestions_from_the_configured_provider_either(configured, chat_server,
+                                                                                  northwind):
+    load_library()
+    chat_server.answer(json.dumps(GOOD))
+
+    reply = respond(context_for(northwind, "Outlook search finds nothing recent", title="Outlook search",
+                                problem="Search in Outlook returns only old mail.", facts={}, transcript=()))
+
+    assert reply.provider == "openai" and reply.suggestions == []
+
+
 def test_an_answer_in_a_json_fence_is_accepted(configured, chat_server, northwind):
     chat_server.answer("Here you go:\n```json\n" + json.dumps(GOOD) + "\n```")
 

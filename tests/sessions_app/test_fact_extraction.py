@@ -123,7 +123,7 @@ MESSAGES = [
     ),
     (
         "website returns HTTP 503 Service Unavailable, IIS on web01, app pool keeps stopping",
-        [("error_code", "HTTP 503"), ("hostname", "WEB01")],
+        [("product", "IIS"), ("error_code", "HTTP 503"), ("hostname", "WEB01")],
     ),
     (
         "getting a bounce: 550 5.7.1 Unable to relay for bob@fabrikam.co.uk when sending from the "

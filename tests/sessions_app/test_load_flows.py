@@ -48,14 +48,15 @@ def test_help_explains_every_use():
 def test_with_no_arguments_it_loads_the_starter_library_and_then_reports_it_unchanged(db):
     first = run()
     assert sorted(Flow.objects.global_library().values_list("slug", flat=True)) == STARTER_SLUGS
+    versions = dict(Flow.objects.global_library().values_list("slug", "version"))
     for slug in STARTER_SLUGS:
-        assert f"created       {slug} v1  ({slug}.json)" in first
+        assert f"created       {slug} v{versions[slug]}  ({slug}.json)" in first
     assert f"The global library: {len(STARTER_SLUGS)} created, 0 updated, 0 unchanged." in first
 
     before = flows()
     second = run()
     assert flows() == before
-    assert all(f"unchanged     {slug} v1" in second for slug in STARTER_SLUGS)
+    assert all(f"unchanged     {slug} v{versions[slug]}" in second for slug in STARTER_SLUGS)
     assert f"The global library: 0 created, 0 updated, {len(STARTER_SLUGS)} unchanged." in second
 
 

@@ -50,7 +50,9 @@ def test_starting_an_assistant_session_opens_it_with_the_problem_as_the_first_me
     assert response.url == f"/sessions/{session.pk}/#composer"
     assert (session.mode, session.owner, session.title, session.client_name, session.ticket_ref) == (
         SessionMode.ASSISTANT, engineer, "Outlook asks for the password in a loop", "Fabrikam Dental", "T-1001")
-    assert Message.objects.for_account(northwind).get(session=session).body.startswith("Outlook asks")
+    first, reply = Message.objects.for_account(northwind).filter(session=session).order_by("created_at")
+    assert first.body.startswith("Outlook asks") and first.kind == "tech"
+    assert reply.kind == "assistant" and reply.body  # the opening is answered at once
 
 
 def test_starting_a_flowpilot_session_stands_on_the_runbooks_first_step(as_engineer, northwind, vpn):

@@ -6,14 +6,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
-from accounts.permissions import IsAccountMember, IsEngineerOrAdmin
+from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from sessions_app import selectors, services
 from sessions_app.models import Fact, Fix, Message, TroubleshootingSession
 
 from ..filters import SessionFilter
 from ..serializers import (
     FlowAnswerSerializer,
+    FlowSerializer,
+    PostedMessageSerializer,
     ResolveSerializer,
+    SessionCreatedSerializer,
     SessionCreateSerializer,
     SessionDetailSerializer,
     SessionSerializer,
@@ -64,6 +67,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         "flow_answer": [IsEngineerOrAdmin],
         "flow_back": [IsEngineerOrAdmin],
         "resolve": [IsEngineerOrAdmin],
+        "draft_runbook": [IsAccountAdmin],
     }
 
     def scoped_queryset(self, *, account):
@@ -84,13 +88,17 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         return Response(SessionDetailSerializer(fresh, context=self.get_serializer_context()).data,
                         status=status_code)
 
-    @extend_schema(request=SessionCreateSerializer, responses={201: SessionDetailSerializer},
-                   summary="Start an Assistant or FlowPilot session")
+    @extend_schema(request=SessionCreateSerializer, responses={201: SessionCreatedSerializer},
+                   summary="Start an Assistant or FlowPilot session (an Assistant session's opening is answered)")
     def create(self, request, *args, **kwargs):
         serializer = SessionCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         session = services.session_create(account=self.account, owner=request.user, **serializer.validated_data)
-        return self._detail(session, status_code=status.HTTP_201_CREATED)
+        response = self._detail(session, status_code=status.HTTP_201_CREATED)
+        opening = session.opening
+        response.data["opening"] = (PostedMessageSerializer(opening, context=self.get_serializer_context()).data
+                                    if opening is not None else None)
+        return response
 
     @extend_schema(request=SessionUpdateSerializer, responses={200: SessionDetailSerializer, **WRITE_REFUSALS},
                    summary="Change the title, problem, client or ticket reference")
@@ -139,3 +147,14 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         serializer.is_valid(raise_exception=True)
         session = services.session_resolve(session=session, actor=request.user, **serializer.validated_data)
         return self._detail(session)
+
+    @extend_schema(request=None, responses={
+        201: FlowSerializer,
+        403: OpenApiResponse(description="Only admins of the account (`permission_denied`)."),
+        409: OpenApiResponse(description="The session is not resolved (`not_resolved`, with `status`)."),
+    }, summary="Turn a resolved session's resolution into a draft runbook (inactive until activated)")
+    @action(detail=True, methods=["post"], url_path="draft-runbook", url_name="draft-runbook")
+    def draft_runbook(self, request, pk=None):
+        flow = services.flow_draft_from_session(session=self.get_object(), actor=request.user)
+        return Response(FlowSerializer(flow, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
