@@ -274,11 +274,98 @@
     });
   }
 
+  // ---- one live session page for everyone watching it ----------------------------------
+  // ``session.changed`` (sessions_app/events.py) names the regions a write changed: they are
+  // re-fetched together, out of band, and swapped in place. ``reload`` (status, assignee, who
+  // may write) and any reconnect re-render the whole screen, keeping what the reader typed.
+  // Escalation events refresh the escalation panel.
+
+  function startSession(root) {
+    var me = root.getAttribute("data-user-id");
+    var liveUrl = root.getAttribute("data-live-url");
+    var regionsUrl = root.getAttribute("data-regions-url");
+    var seq = 0;
+    var panel = document.getElementById("session-escalation");
+    if (panel) seq = parseInt(panel.getAttribute("data-seq"), 10) || 0;
+    var pending = {}, fetching = false, whole = false;
+
+    function readSeq() {
+      var fresh = document.getElementById("session-escalation");
+      if (fresh) seq = Math.max(seq, parseInt(fresh.getAttribute("data-seq"), 10) || 0);
+    }
+
+    function afterSwap() {
+      var page = document.getElementById("session-page");
+      if (page) {
+        readServerClock(page);
+        document.documentElement.setAttribute("data-session-status", page.getAttribute("data-status") || "");
+      }
+      readSeq();
+      tick();
+      document.dispatchEvent(new CustomEvent("rf:session-refreshed"));
+    }
+
+    function next() {
+      if (fetching) return;
+      var names = Object.keys(pending);
+      if (!whole && !names.length) return;
+      var page = document.getElementById("session-page");
+      if (!page) return;
+      fetching = true;
+      var kept = keep(page);
+      var request;
+      if (whole) {
+        whole = false; pending = {};
+        request = window.htmx.ajax("GET", liveUrl, { source: sourceFor("session"), target: "#session-page",
+                                                      swap: "outerHTML" });
+      } else {
+        pending = {};
+        var query = names.map(function (name) { return "region=" + encodeURIComponent(name); }).join("&");
+        request = window.htmx.ajax("GET", regionsUrl + "?" + query, { source: sourceFor("session"),
+                                                                      target: "#session-page", swap: "none" });
+      }
+      request.then(function () { restore(kept); afterSwap(); }, function () { /* app.js reports it */ })
+        .then(function () { fetching = false; next(); });
+    }
+
+    function resyncAll() { whole = true; next(); }
+
+    function regions(names) {
+      names.forEach(function (name) { pending[name] = true; });
+      next();
+    }
+
+    openSocket(root.getAttribute("data-live-session"), function (data, reconnect) {
+      if (data.event === "hello") {
+        if (reconnect || data.seq > seq) resyncAll();
+        return;
+      }
+      if (data.event === "session.changed") {
+        if (data.reload) { resyncAll(); return; }
+        // The writer's own page was answered with these regions already.
+        if (data.actor && data.actor === me) return;
+        regions(data.regions || []);
+        return;
+      }
+      if (typeof data.event !== "string" || data.event.indexOf("handoff.") !== 0 || !data.handoff) return;
+      // The seq counts the whole account's events, so a jump here is another session's
+      // escalation, not a missed event of this one: no gap check on this socket.
+      seq = Math.max(seq, data.seq);
+      announce(data);
+      var current = document.getElementById("session-escalation");
+      if (current) refresh("session-escalation", "session-escalation", current.getAttribute("data-refresh-url"), readSeq);
+    });
+  }
+
   function start() {
     readServerClock(document);
     var list = document.getElementById("queue-list");
     if (list && list.getAttribute("data-live-queue")) startQueue(list);
-    document.querySelectorAll("[data-live-socket][id]").forEach(startPanel);
+    var sessionPage = document.getElementById("session-page");
+    if (sessionPage && sessionPage.getAttribute("data-live-session")) startSession(sessionPage);
+    document.querySelectorAll("[data-live-socket][id]").forEach(function (panel) {
+      if (!panel.closest("#session-page")) startPanel(panel);
+    });
     tick();
     setInterval(tick, 1000);
   }
