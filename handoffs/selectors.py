@@ -28,6 +28,11 @@ def handoff_queue(*, account: Account):
     return handoff_list(account=account).filter(status__in=LIVE_STATUSES).order_by("urgency_rank", "created_at")
 
 
+def handoffs_held(*, account: Account, user: User):
+    """The escalations ``user`` has picked up and still holds, the longest-held first."""
+    return handoff_list(account=account).filter(status=HandoffStatus.CLAIMED, claimed_by=user).order_by("claimed_at")
+
+
 def handoff_open_count(*, account: Account) -> int:
     return Handoff.objects.for_account(account).filter(status=HandoffStatus.OPEN).count()
 

@@ -30,6 +30,7 @@ from resolutionflow.errors import http_status
 
 from . import rules, selectors, services
 from .models import HandoffStatus
+from .templatetags.handoffs import held_escalations
 
 ORIGINS = ("queue", "context", "session")
 
@@ -138,6 +139,14 @@ def queue_card(request, handoff_id):
     if not handoff.is_live:
         return HttpResponse("")
     return render(request, "handoffs/_card.html", {"handoff": _decorate(handoff, request.user, timezone.now())})
+
+
+@never_cache
+@require_GET
+@member_required
+def home_held(request):
+    """The home page's "Escalations I hold" card, re-fetched by live.js on each event."""
+    return render(request, "handoffs/_home_held.html", held_escalations({"request": request}))
 
 
 # ---- the handoff context --------------------------------------------------------------------
