@@ -190,6 +190,91 @@
     connect();
   }
 
+  // One socket per path for the whole page: the queue, the nav count, notifications and the
+  // home page's card all listen on the account's socket.
+  var listeners = {};
+
+  function listen(path, onMessage) {
+    if (listeners[path]) { listeners[path].push(onMessage); return; }
+    listeners[path] = [onMessage];
+    openSocket(path, function (data, reconnect) {
+      listeners[path].forEach(function (fn) { fn(data, reconnect); });
+    });
+  }
+
+  // ---- the nav count, the tab title and browser notifications, on every page ---------------
+
+  var ACCOUNT_SOCKET = "/ws/v1/queue/";
+  var URGENCY_RANK = { low: 0, normal: 1, high: 2, critical: 3 };
+  var NOTIFY_KEY = "rf.notify";
+  var baseTitle = document.title.replace(/^\(\d+\) /, "");
+
+  // The number of escalations nobody has picked up: in the nav badge and in the tab title.
+  function showOpenCount(open) {
+    var badge = document.querySelector("[data-testid=nav-escalations-count]");
+    if (!badge) return;
+    badge.textContent = open;
+    badge.hidden = open === 0;
+    document.title = open > 0 ? "(" + open + ") " + baseTitle : baseTitle;
+  }
+
+  function notifyPrefs() {
+    try { return JSON.parse(localStorage.getItem(NOTIFY_KEY)) || { on: false, min: "high" }; }
+    catch (e) { return { on: false, min: "high" }; }
+  }
+
+  function notifyOf(handoff) {
+    var prefs = notifyPrefs();
+    if (!prefs.on || !window.Notification || Notification.permission !== "granted") return;
+    if ((URGENCY_RANK[handoff.urgency] || 0) < (URGENCY_RANK[prefs.min] || 0)) return;
+    if (handoff.handed_off_by && handoff.handed_off_by.id === document.body.getAttribute("data-user-id")) return;
+    var note = new Notification("Escalation (" + handoff.urgency + "): " + handoff.session.title,
+                                { body: handoff.note || "", tag: "rf-handoff-" + handoff.id });
+    note.onclick = function () { window.focus(); location.href = "/escalations/" + handoff.id + "/"; };
+    document.dispatchEvent(new CustomEvent("rf:notified", { detail: handoff }));
+  }
+
+  // The queue page's switch: asks the browser once (only while it has not been answered),
+  // remembers the choice and the urgency in localStorage.
+  function startNotifySettings(box) {
+    var toggle = box.querySelector("[data-notify-toggle]");
+    var urgency = box.querySelector("[data-notify-urgency]");
+    var state = box.querySelector("[data-notify-state]");
+    var prefs = notifyPrefs();
+    function save() { localStorage.setItem(NOTIFY_KEY, JSON.stringify({ on: toggle.checked, min: urgency.value })); }
+    function say(text) { state.textContent = text; state.hidden = !text; }
+    if (!window.Notification) { toggle.disabled = true; say("This browser cannot show notifications."); return; }
+    toggle.checked = prefs.on && Notification.permission === "granted";
+    urgency.value = prefs.min;
+    if (prefs.on && Notification.permission === "denied") say("Notifications are blocked for this site in the browser's settings.");
+    urgency.addEventListener("change", save);
+    toggle.addEventListener("change", function () {
+      if (!toggle.checked) { save(); say(""); return; }
+      var asked = Notification.permission === "default" ? Notification.requestPermission() : Promise.resolve(Notification.permission);
+      asked.then(function (answer) {
+        if (answer !== "granted") {
+          toggle.checked = false;
+          say("Notifications are blocked for this site in the browser's settings.");
+        } else {
+          say("On: new escalations at or above the urgency chosen.");
+        }
+        save();
+      });
+    });
+  }
+
+  function startNav() {
+    if (!document.querySelector("[data-testid=nav-escalations-count]")) return;
+    showOpenCount(parseInt(document.querySelector("[data-testid=nav-escalations-count]").textContent, 10) || 0);
+    listen(ACCOUNT_SOCKET, function (data) {
+      if (data.event === "queue.count" || (data.event === "hello" && typeof data.open === "number")) {
+        showOpenCount(data.open);
+      } else if (data.event === "handoff.created" && data.handoff) {
+        notifyOf(data.handoff);
+      }
+    });
+  }
+
   function announce(data) {
     document.dispatchEvent(new CustomEvent("rf:handoff", { detail: data }));
   }
@@ -205,9 +290,7 @@
       var current = document.getElementById("queue-list");
       if (!current) return;
       lastSeq = Math.max(lastSeq, parseInt(current.getAttribute("data-seq"), 10) || 0);
-      var open = current.querySelectorAll("[data-testid=queue-card][data-status=open]").length;
-      var badge = document.querySelector("[data-testid=nav-escalations-count]");
-      if (badge) { badge.textContent = open; badge.hidden = open === 0; }
+      showOpenCount(current.querySelectorAll("[data-testid=queue-card][data-status=open]").length);
       if (!current.querySelector("[data-testid=queue-card]") && !current.querySelector("[data-testid=queue-empty]")) {
         resync();
       }
@@ -233,7 +316,7 @@
       whenIdle(card, function () { refresh("card-" + id, "handoff-" + id, cardUrl.replace(ZERO_ID, id), afterChange); });
     }
 
-    openSocket(list.getAttribute("data-live-queue"), function (data, reconnect) {
+    listen(list.getAttribute("data-live-queue"), function (data, reconnect) {
       if (data.event === "hello") {
         if (reconnect || data.seq > lastSeq) resync();
         return;
@@ -261,7 +344,7 @@
     var url = panel.getAttribute("data-refresh-url");
     var onlyHandoff = panel.getAttribute("data-handoff");  // the context screen follows one escalation
 
-    openSocket(panel.getAttribute("data-live-socket"), function (data, reconnect) {
+    listen(panel.getAttribute("data-live-socket"), function (data, reconnect) {
       if (data.event === "hello") {
         if (reconnect || data.seq > seq) refresh(id, id, url);
         return;
@@ -335,7 +418,7 @@
       next();
     }
 
-    openSocket(root.getAttribute("data-live-session"), function (data, reconnect) {
+    listen(root.getAttribute("data-live-session"), function (data, reconnect) {
       if (data.event === "hello") {
         if (reconnect || data.seq > seq) resyncAll();
         return;
@@ -361,6 +444,9 @@
     readServerClock(document);
     var list = document.getElementById("queue-list");
     if (list && list.getAttribute("data-live-queue")) startQueue(list);
+    startNav();
+    var notify = document.querySelector("[data-notify]");
+    if (notify) startNotifySettings(notify);
     var sessionPage = document.getElementById("session-page");
     if (sessionPage && sessionPage.getAttribute("data-live-session")) startSession(sessionPage);
     document.querySelectorAll("[data-live-socket][id]").forEach(function (panel) {

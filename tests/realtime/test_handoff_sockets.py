@@ -132,7 +132,11 @@ async def test_escalate_claim_and_release_reach_the_queue_in_order_with_increasi
     await claim(handoff, cast["senior"])
     await release(handoff, cast["senior"])
 
-    received = [await queue.receive_json_from(timeout=5) for _ in range(3)]
+    frames = [await queue.receive_json_from(timeout=5) for _ in range(6)]
+    # Each escalation event is followed by the account's count of unclaimed escalations.
+    assert [(m["event"], m.get("open")) for m in frames[1::2]] == [("queue.count", 1), ("queue.count", 0),
+                                                                   ("queue.count", 1)]
+    received = frames[0::2]
     assert [m["event"] for m in received] == ["handoff.created", "handoff.claimed", "handoff.released"]
     assert [m["seq"] for m in received] == await event_ids(handoff)
     assert received[0]["seq"] < received[1]["seq"] < received[2]["seq"]
@@ -195,3 +199,15 @@ async def test_hello_carries_the_accounts_newest_seq_so_a_late_page_knows_to_res
 
     other = await subscribed("/ws/v1/queue/", cast["outsider"])  # the outsider's account has no events
     await other.disconnect()
+
+
+async def test_the_queue_hello_carries_the_count_of_unclaimed_escalations_for_the_nav():
+    cast = await team()
+    await escalate(cast["session"], cast["junior"])
+    handoff = await escalate(cast["second_session"], cast["junior"])
+    await claim(handoff, cast["senior"])
+
+    communicator, connected, _ = await open_socket("/ws/v1/queue/", ORIGIN, await token_header(cast["viewer"]))
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["open"] == 1
+    await communicator.disconnect()
