@@ -33,6 +33,15 @@ def handoffs_held(*, account: Account, user: User):
     return handoff_list(account=account).filter(status=HandoffStatus.CLAIMED, claimed_by=user).order_by("claimed_at")
 
 
+def returned_by(*, handoff: Handoff) -> User | None:
+    """Who returned a returned escalation (the claimant, or an admin); ``None`` otherwise."""
+    if handoff.status != HandoffStatus.RETURNED:
+        return None
+    event = (HandoffEvent.objects.for_account(handoff.account).filter(handoff=handoff, kind=EventKind.RETURNED)
+             .select_related("actor").order_by("-seq").first())
+    return event.actor if event else handoff.claimed_by
+
+
 def handoff_open_count(*, account: Account) -> int:
     return Handoff.objects.for_account(account).filter(status=HandoffStatus.OPEN).count()
 

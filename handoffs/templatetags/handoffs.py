@@ -68,6 +68,7 @@ def session_escalation_state(context, session):
         "urgencies": Urgency.choices,
         "statuses": HandoffStatus,
         "seq": selectors.last_event_seq(account=session.account),
+        "returned_by": selectors.returned_by(handoff=handoff) if handoff else None,
     }
 
 

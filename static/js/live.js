@@ -363,6 +363,10 @@
   // may write) and any reconnect re-render the whole screen, keeping what the reader typed.
   // Escalation events refresh the escalation panel.
 
+  // sessions_app/views/common.py REGIONS: region name → element id.
+  var REGION_IDS = { head: "session-meta", transcript: "transcript", facts: "facts-list", fixes: "fixes-list",
+                     preview: "preview-body", flow_step: "flow-step", flow_path: "flow-path" };
+
   function startSession(root) {
     var me = root.getAttribute("data-user-id");
     var liveUrl = root.getAttribute("data-live-url");
@@ -388,27 +392,46 @@
       document.dispatchEvent(new CustomEvent("rf:session-refreshed"));
     }
 
+    // Fetched without htmx's request queue, then kept, swapped and restored in one go: what
+    // the reader typed is read at the moment of the swap, so a composer its own send just
+    // cleared is never refilled with the text it had when the refresh began.
     function next() {
       if (fetching) return;
       var names = Object.keys(pending);
       if (!whole && !names.length) return;
-      var page = document.getElementById("session-page");
-      if (!page) return;
-      fetching = true;
-      var kept = keep(page);
-      var request;
-      if (whole) {
-        whole = false; pending = {};
-        request = window.htmx.ajax("GET", liveUrl, { source: sourceFor("session"), target: "#session-page",
-                                                      swap: "outerHTML" });
-      } else {
-        pending = {};
-        var query = names.map(function (name) { return "region=" + encodeURIComponent(name); }).join("&");
-        request = window.htmx.ajax("GET", regionsUrl + "?" + query, { source: sourceFor("session"),
-                                                                      target: "#session-page", swap: "none" });
-      }
-      request.then(function () { restore(kept); afterSwap(); }, function () { /* app.js reports it */ })
-        .then(function () { fetching = false; next(); });
+      if (!document.getElementById("session-page")) return;
+      var everything = whole;
+      var url = everything ? liveUrl : regionsUrl + "?" + names.map(function (name) {
+        return "region=" + encodeURIComponent(name);
+      }).join("&");
+      whole = false; pending = {}; fetching = true;
+      var failed = false;
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } }).then(function (response) {
+        if (!response.ok) throw new Error("refresh answered " + response.status);
+        return response.text();
+      }).then(function (html) {
+        var page = document.getElementById("session-page");
+        if (!page) return;
+        if (everything) {
+          var kept = keep(page);
+          window.htmx.swap(page, html, { swapStyle: "outerHTML" });
+          restore(kept);
+        } else {
+          var regionsKept = names.map(function (name) { return keep(regionElement(name)); });
+          window.htmx.swap(page, html, { swapStyle: "none" });
+          regionsKept.forEach(restore);
+        }
+        afterSwap();
+      }).catch(function (error) {
+        // The next event (or reconnect) re-renders the whole screen, so nothing stays stale.
+        failed = true;
+        whole = true;
+        if (window.console) console.warn("session refresh failed", error);
+      }).then(function () { fetching = false; if (!failed) next(); });
+    }
+
+    function regionElement(name) {
+      return document.getElementById(REGION_IDS[name] || "");
     }
 
     function resyncAll() { whole = true; next(); }

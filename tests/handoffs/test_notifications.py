@@ -56,7 +56,7 @@ def test_a_peer_escalation_tells_neither_the_owner_nor_the_escalator(session, se
 
 
 def test_nothing_is_sent_before_the_escalation_commits(session, engineer, colleagues):
-    services.handoff_escalate(session=session, actor=engineer, urgency="critical")
+    services.handoff_escalate(note="Stuck on it", session=session, actor=engineer, urgency="critical")
     assert mail.outbox == []  # still inside the test's transaction
 
 

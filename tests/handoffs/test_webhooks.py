@@ -194,7 +194,7 @@ def test_an_unreachable_receiver_is_retried_then_given_up(settings, northwind, s
 
 def test_the_request_returns_before_a_slow_receiver_answers(receiver_factory, api, northwind, session, senior,
                                                             django_capture_on_commit_callbacks):
-    handoff = services.handoff_escalate(session=session, actor=session.owner)
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=session.owner)
     receiver = receiver_factory(hold=True)
     hook_up(northwind, receiver.url)
 
@@ -226,7 +226,7 @@ def test_a_rolled_back_change_sends_nothing(receiver_factory, northwind, session
     hook_up(northwind, receiver.url)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         with transaction.atomic():
-            services.handoff_escalate(session=session, actor=session.owner)
+            services.handoff_escalate(note="Stuck on it", session=session, actor=session.owner)
             raise RuntimeError("something later in the request failed")
     assert webhooks.drain(timeout=10)
     assert receiver.requests == []

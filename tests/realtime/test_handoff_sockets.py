@@ -72,8 +72,8 @@ def session_path(session):
     return f"/ws/v1/sessions/{session.pk}/"
 
 
-escalate = database_sync_to_async(lambda session, actor, **kw: services.handoff_escalate(session=session, actor=actor,
-                                                                                         **kw))
+escalate = database_sync_to_async(lambda session, actor, **kw: services.handoff_escalate(
+    session=session, actor=actor, **{"note": "Stuck on it", **kw}))
 claim = database_sync_to_async(lambda handoff, actor: services.handoff_claim(handoff=handoff, actor=actor))
 release = database_sync_to_async(lambda handoff, actor: services.handoff_release(handoff=handoff, actor=actor))
 event_ids = database_sync_to_async(lambda handoff: list(HandoffEvent.unscoped.filter(handoff=handoff)
