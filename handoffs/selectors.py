@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import rules as account_rules
 from accounts.models import Account, User
-from sessions_app.models import SessionStatus, TroubleshootingSession
+from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
 
 from . import rules
 from .models import LIVE_STATUSES, EventKind, Handoff, HandoffEvent, HandoffStatus
@@ -120,3 +120,36 @@ def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
 def can_escalate(*, session: TroubleshootingSession, user: User) -> bool:
     """Whether to offer Escalate: ``rules.may_escalate``, while the session is active."""
     return rules.may_escalate(session, user) and session.status == SessionStatus.ACTIVE
+
+
+def escalation_ticket_sections(*, session: TroubleshootingSession, **_signal) -> list[tuple[str, list[str]]]:
+    """Receiver of ``sessions_app.signals.ticket_note_sections``: the session's escalations for
+    the ticket note, oldest first. Per escalation: who raised it and the note, who picked it up,
+    what the claimant wrote in the session while holding it (findings and fixes tried only in
+    chat), and how it ended (the coaching note of a return). ``[]`` for a session never escalated."""
+    handoffs = list(handoff_list(account=session.account).filter(session=session).order_by("created_at"))
+    if not handoffs:
+        return []
+    lines: list[str] = []
+    for handoff in handoffs:
+        lines.append(f"Escalated by {handoff.handed_off_by.name} ({handoff.get_urgency_display().lower()}): "
+                     f"{handoff.note}" if handoff.note else f"Escalated by {handoff.handed_off_by.name}")
+        if handoff.claimed_by_id and handoff.claimed_at:
+            waited = max(0, int((handoff.claimed_at - handoff.created_at).total_seconds() // 60))
+            lines.append(f"Picked up by {handoff.claimed_by.name} after {waited} min")
+            said = Message.objects.for_account(session.account).filter(
+                session=session, author_id=handoff.claimed_by_id, kind__in=[MessageKind.TECH, MessageKind.NOTE],
+                created_at__gte=handoff.claimed_at)
+            if handoff.closed_at:
+                said = said.filter(created_at__lt=handoff.closed_at)
+            for body in said.order_by("created_at").values_list("body", flat=True):
+                lines.append(f"{handoff.claimed_by.name} in the session: {' '.join(body.split())}")
+        if handoff.status == HandoffStatus.RETURNED:
+            who = returned_by(handoff=handoff)
+            lines.append(f"Returned by {who.name if who else 'the claimant'} with a coaching note: "
+                         f"{handoff.closing_note}")
+        elif handoff.status == HandoffStatus.RESOLVED and handoff.claimed_by_id:
+            lines.append(f"Resolved by {handoff.claimed_by.name}")
+        elif handoff.status == HandoffStatus.CANCELLED:
+            lines.append("Cancelled" + (f": {handoff.closing_note}" if handoff.closing_note else ""))
+    return [("Escalation", lines)]
