@@ -7,6 +7,8 @@ not found: pages answer 404 and sockets close before accepting.
 
 from datetime import timedelta
 
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import rules as account_rules
@@ -23,9 +25,33 @@ def handoff_list(*, account: Account):
     )
 
 
-def handoff_queue(*, account: Account):
-    """Open and claimed escalations: most urgent first, then the one waiting longest."""
-    return handoff_list(account=account).filter(status__in=LIVE_STATUSES).order_by("urgency_rank", "created_at")
+QUEUE_VIEWS = ("all", "unclaimed", "mine")
+
+
+def handoff_search(queryset, q: str):
+    """Escalations whose session's title, client or ticket contains every word of ``q``
+    (case-insensitive); the page's search box and the API's ``q`` filter both use this."""
+    for word in (q or "").split():
+        queryset = queryset.filter(Q(session__title__icontains=word) | Q(session__client_name__icontains=word)
+                                   | Q(session__ticket_ref__icontains=word))
+    return queryset
+
+
+def handoff_queue(*, account: Account, view: str = "all", user: User | None = None, q: str = ""):
+    """Open and claimed escalations: most urgent first, then the one waiting longest.
+    ``view``: ``all``, ``unclaimed`` (open) or ``mine`` (claimed by ``user``); ``q`` searches
+    (``handoff_search``). An unknown view is ``all``."""
+    queryset = handoff_list(account=account).filter(status__in=LIVE_STATUSES)
+    if view == "unclaimed":
+        queryset = queryset.filter(status=HandoffStatus.OPEN)
+    elif view == "mine" and user is not None:
+        queryset = queryset.filter(status=HandoffStatus.CLAIMED, claimed_by=user)
+    return handoff_search(queryset, q).order_by("urgency_rank", "created_at")
+
+
+def handoff_in_queue_view(*, handoff: Handoff, view: str, user: User, q: str = "") -> bool:
+    """Whether ``handoff`` belongs on the queue as ``view`` and ``q`` filter it."""
+    return handoff_queue(account=handoff.account, view=view, user=user, q=q).filter(pk=handoff.pk).exists()
 
 
 def handoffs_held(*, account: Account, user: User):
@@ -153,3 +179,21 @@ def escalation_ticket_sections(*, session: TroubleshootingSession, **_signal) ->
         elif handoff.status == HandoffStatus.CANCELLED:
             lines.append("Cancelled" + (f": {handoff.closing_note}" if handoff.closing_note else ""))
     return [("Escalation", lines)]
+
+
+def palette_entries(*, user: User, **_signal) -> list[dict]:
+    """Receiver of ``sessions_app.signals.palette_items``: the Escalation Queue and each open
+    or claimed escalation of the user's account by its session's title (members only)."""
+    if not rules.may_view_escalations(user):
+        return []
+    entries = [{"id": "page:queue", "label": "Escalation Queue", "group": "Pages", "url": reverse("handoffs:queue"),
+                "hint": "", "keywords": "escalations queue seniors pick up"}]
+    for handoff in handoff_queue(account=user.account)[:30]:
+        state = ("you have it" if handoff.claimed_by_id == user.pk else
+                 f"picked up by {handoff.claimed_by.name}" if handoff.claimed_by_id else "waiting")
+        hint = " · ".join(part for part in (handoff.get_urgency_display(), state, handoff.session.client_name,
+                                            handoff.session.ticket_ref) if part)
+        entries.append({"id": f"handoff:{handoff.pk}", "label": handoff.session.title, "group": "Open escalations",
+                        "url": reverse("handoffs:detail", args=[handoff.pk]), "hint": hint,
+                        "keywords": f"escalation {handoff.urgency}"})
+    return entries

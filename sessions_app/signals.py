@@ -12,6 +12,11 @@ silently.
 ticket note is drafted (``services.session_preview``); each receiver returns a list of
 ``(heading, [line, ...])`` sections to add before the resolution (``handoffs`` adds the
 escalation: who raised and picked it up, what they found, the coaching note).
+
+``palette_items``: sent as ``send(sender=User, user=)`` when the command palette lists what a
+user may open; each receiver returns a list of items shaped like the palette's own
+(``{"id", "label", "group", "url", "hint", "keywords"}``: ``handoffs`` adds the Escalation
+Queue and the open escalations).
 """
 
 from django.dispatch import Signal
@@ -20,3 +25,4 @@ ACTIVITY_KINDS = ("message", "note", "fact", "fix", "flow_answer", "resolve", "r
 
 session_activity = Signal()
 ticket_note_sections = Signal()
+palette_items = Signal()

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from handoffs.models import LIVE_STATUSES, Handoff, HandoffStatus, Urgency
+from handoffs.selectors import handoff_search
 
 
 class PersonField(forms.CharField):
@@ -46,10 +47,15 @@ class HandoffFilter(filters.FilterSet):
                                               help_text="Escalated at or after (ISO 8601).")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt",
                                                help_text="Escalated before (ISO 8601).")
+    q = filters.CharFilter(method="search", max_length=200,
+                           help_text="Words that must all appear in the session's title, client or ticket.")
 
     class Meta:
         model = Handoff
-        fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before"]
+        fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before", "q"]
+
+    def search(self, queryset, name, value):
+        return handoff_search(queryset, value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

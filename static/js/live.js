@@ -290,7 +290,6 @@
       var current = document.getElementById("queue-list");
       if (!current) return;
       lastSeq = Math.max(lastSeq, parseInt(current.getAttribute("data-seq"), 10) || 0);
-      showOpenCount(current.querySelectorAll("[data-testid=queue-card][data-status=open]").length);
       if (!current.querySelector("[data-testid=queue-card]") && !current.querySelector("[data-testid=queue-empty]")) {
         resync();
       }
@@ -306,7 +305,14 @@
     }
 
     function resync() {
-      whenIdle(document.getElementById("queue-list"), function () { refresh("queue", "queue-list", listUrl, afterChange); });
+      whenIdle(document.getElementById("queue-list"), function () {
+        refresh("queue", "queue-list", listUrl, function () {
+          // The whole list is fresh: its unfiltered count of unclaimed escalations is too.
+          var current = document.getElementById("queue-list");
+          if (current) showOpenCount(parseInt(current.getAttribute("data-open-count"), 10) || 0);
+          afterChange();
+        });
+      });
     }
 
     function refreshCard(id) {
@@ -334,6 +340,7 @@
       }
       refreshCard(data.handoff.id);
     });
+    // (The nav count follows queue.count events: startNav.)
   }
 
   // ---- panels following one session ---------------------------------------------------------
