@@ -162,3 +162,33 @@ def test_the_nav_count_and_tab_title_follow_the_queue_on_a_page_that_is_not_the_
     expect(sam).to_have_title("Home · ResolutionFlow")
     expect(sam.get_by_test_id("home-held-item")).to_contain_text("Outlook hangs at Loading profile")
     sam.screenshot(path="/tmp/rf-e2e-home-held.png", full_page=True)
+
+
+def test_an_engineer_is_notified_of_new_escalations_at_or_above_the_chosen_urgency(
+        northwind, engineer, senior, browser_as, asgi_server):
+    low, high = (SessionFactory(account=northwind, owner=engineer, title=title) for title in ("Mouse lag", "Server down"))
+    sam = browser_as(senior)
+    sam.context.grant_permissions(["notifications"], origin=asgi_server.url)
+    sam.goto("/escalations/")
+    sam.get_by_test_id("notify-urgency").select_option("high")
+    sam.get_by_test_id("notify-toggle").check()
+    expect(sam.get_by_test_id("notify-state")).to_contain_text("On:")
+    sam.goto("/")  # remembered in this browser, heard on any page
+    live(sam)
+    sam.evaluate("window.__notified = []; document.addEventListener('rf:notified', "
+                 "function (e) { window.__notified.push(e.detail.session.title); })")
+
+    junior = browser_as(engineer)
+    for session, urgency in ((low, "low"), (high, "high")):
+        junior.goto(f"/sessions/{session.pk}/")
+        junior.get_by_test_id("escalate-open").click()
+        junior.get_by_test_id("escalate-note").fill("Stuck")
+        junior.get_by_test_id("escalate-urgency").select_option(urgency)
+        junior.get_by_test_id("escalate-submit").click()
+        expect(junior.get_by_test_id("escalation-status")).to_contain_text("waiting for a senior")
+
+    # The low one came first and was not notified: the high one is the first and only notice.
+    expect(sam.get_by_test_id("nav-escalations-count")).to_have_text("2")
+    sam.wait_for_function("window.__notified.length >= 1")
+    assert sam.evaluate("window.__notified") == ["Server down"]
+    assert sam.evaluate("JSON.parse(localStorage.getItem('rf.notify'))") == {"on": True, "min": "high"}
