@@ -166,7 +166,8 @@ def test_the_nav_count_and_tab_title_follow_the_queue_on_a_page_that_is_not_the_
 
 def test_an_engineer_is_notified_of_new_escalations_at_or_above_the_chosen_urgency(
         northwind, engineer, senior, browser_as, asgi_server):
-    low, high = (SessionFactory(account=northwind, owner=engineer, title=title) for title in ("Mouse lag", "Server down"))
+    low, high = (SessionFactory(account=northwind, owner=engineer, title=title)
+                 for title in ("Mouse lag", "Server down"))
     sam = browser_as(senior)
     sam.context.grant_permissions(["notifications"], origin=asgi_server.url)
     sam.goto("/escalations/")
