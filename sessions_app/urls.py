@@ -10,6 +10,7 @@ app_name = "sessions"
 urlpatterns = [
     path("sessions/", views.history, name="history"),
     path("sessions/new/", views.session_new, name="new"),
+    path("sessions/home-card/", views.home_sessions, name="home_sessions"),
     path("sessions/client-report/", views.client_report, name="client_report"),
     path("sessions/<uuid:session_id>/", views.session_detail, name="detail"),
     path("sessions/<uuid:session_id>/live/", views.session_live, name="live"),

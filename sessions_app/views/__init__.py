@@ -3,7 +3,7 @@ the access decorator and the way every write answers."""
 
 from .flow import flow_answer, flow_back
 from .history import history, session_new
-from .live import session_live, session_regions
+from .live import home_sessions, session_live, session_regions
 from .palette import client_report, palette
 from .panels import fact_create, fact_edit, fact_remove, fix_create, fix_status
 from .session import message_create, session_detail, session_resolve
@@ -18,6 +18,7 @@ __all__ = [
     "flow_answer",
     "flow_back",
     "history",
+    "home_sessions",
     "message_create",
     "palette",
     "session_detail",

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..models import SessionMode
+from ..templatetags.session_pages import my_open_sessions
 from .common import REGIONS, finish, member_required, session_context, session_or_404
 
 # The regions each kind of session page has (the others are not on the page).
@@ -41,3 +42,11 @@ def session_regions(request, session_id):
     context = {**session_context(request, session), "oob": True}
     html = "".join(render_to_string(REGIONS[name].template, context, request) for name in wanted)
     return finish(HttpResponse(html), session)
+
+
+@never_cache
+@require_GET
+def home_sessions(request):
+    """The home page's "My open sessions" card, re-fetched by live.js on escalation events
+    (picked up, returned)."""
+    return render(request, "sessions_app/_home_sessions.html", my_open_sessions({"request": request}))
