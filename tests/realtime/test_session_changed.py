@@ -9,10 +9,11 @@ from handoffs import services as handoff_services
 from sessions_app import services
 from sessions_app.models import MessageKind
 from tests.realtime.test_handoff_sockets import session_path, subscribed, team
+from tests.sessions_app.factories import FlowSessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-run = database_sync_to_async(lambda fn, **kwargs: fn(**kwargs))
+run = database_sync_to_async(lambda fn, /, **kwargs: fn(**kwargs))
 
 
 async def test_a_fact_written_by_the_owner_names_the_facts_preview_and_head_with_its_author():
@@ -98,3 +99,16 @@ async def test_pick_up_return_and_the_claimants_work_reach_the_owners_page():
     assert (await elsewhere.receive_json_from(timeout=5))["regions"] == ["head", "facts", "preview"]
     await watching.disconnect()
     await elsewhere.disconnect()
+
+
+async def test_a_flow_answer_names_the_step_the_path_and_the_note():
+    cast = await team()
+    flow_session = await run(FlowSessionFactory, account=cast["session"].account, owner=cast["junior"])
+    watching = await subscribed(session_path(flow_session), cast["viewer"])
+
+    await run(services.flow_answer, session=flow_session, actor=cast["junior"], step="restart", option="No")
+
+    event = await watching.receive_json_from(timeout=5)
+    assert event["regions"] == ["head", "transcript", "preview", "flow_step", "flow_path"]
+    assert (event["actor"], event["reload"]) == (str(cast["junior"].pk), False)
+    await watching.disconnect()
