@@ -193,3 +193,36 @@ def test_an_engineer_is_notified_of_new_escalations_at_or_above_the_chosen_urgen
     sam.wait_for_function("window.__notified.length >= 1")
     assert sam.evaluate("window.__notified") == ["Server down"]
     assert sam.evaluate("JSON.parse(localStorage.getItem('rf.notify'))") == {"on": True, "min": "high"}
+
+
+def test_the_queues_views_and_search_keep_their_filter_as_escalations_change(
+        northwind, engineer, senior, admin_user, browser_as, off_loop):
+    first = SessionFactory(account=northwind, owner=engineer, title="Printer jam", client_name="Acme")
+    second = SessionFactory(account=northwind, owner=engineer, title="VPN drops", client_name="Harbor Dental")
+    off_loop(services.handoff_escalate, session=first, actor=engineer, note="Stuck")
+
+    sam = browser_as(senior)
+    sam.goto("/escalations/")
+    sam.get_by_test_id("queue-filter-unclaimed").click()
+    expect(sam.get_by_test_id("queue-card")).to_have_count(1)
+    sam.get_by_test_id("queue-search").fill("harbor")
+    sam.get_by_test_id("queue-search-submit").click()
+    expect(sam.get_by_test_id("queue-empty")).to_contain_text("matches “harbor”")
+    live(sam)
+
+    junior = browser_as(engineer)
+    junior.goto(f"/sessions/{second.pk}/")
+    junior.get_by_test_id("escalate-open").click()
+    junior.get_by_test_id("escalate-note").fill("Drops every ten minutes")
+    junior.get_by_test_id("escalate-submit").click()
+
+    # The new escalation matches the search and is unclaimed: it appears; the other one stays out.
+    card = sam.get_by_test_id("queue-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("VPN drops")
+    card.get_by_test_id("queue-card-pickup").click()
+    expect(sam.get_by_test_id("handoff-claimed-by")).to_have_text("Sam Senior")
+    sam.goto("/escalations/?show=mine")
+    expect(sam.get_by_test_id("queue-card-mine")).to_contain_text("You have this")
+    expect(sam.get_by_test_id("queue-card")).to_have_count(1)
+    sam.screenshot(path="/tmp/rf-e2e-queue-mine.png", full_page=True)
