@@ -13,16 +13,19 @@ class HandoffsConfig(AppConfig):
         from accounts.models import Account, User
         from accounts.signals import account_sections, demo_content, member_access_changed, nav_items
         from sessions_app.models import TroubleshootingSession
-        from sessions_app.signals import session_activity
+        from sessions_app.signals import palette_items, session_activity, ticket_note_sections
 
         from .demo import demo_escalations_ensure
         from .metrics.views import nav_item as metrics_nav_item
-        from .selectors import nav_item
+        from .selectors import escalation_ticket_sections, nav_item, palette_entries
         from .services import on_member_access_changed, on_session_activity
         from .webhook_views import webhook_section
 
         session_activity.connect(on_session_activity, sender=TroubleshootingSession,
                                  dispatch_uid="handoffs.on_session_activity")
+        ticket_note_sections.connect(escalation_ticket_sections, sender=TroubleshootingSession,
+                                     dispatch_uid="handoffs.escalation_ticket_sections")
+        palette_items.connect(palette_entries, sender=User, dispatch_uid="handoffs.palette_entries")
         member_access_changed.connect(on_member_access_changed, sender=User,
                                       dispatch_uid="handoffs.on_member_access_changed")
         nav_items.connect(nav_item, sender=User, dispatch_uid="handoffs.nav_item")

@@ -4,7 +4,10 @@
 those of one session of that account. Both forward what ``handoffs.events`` publishes,
 ``{"event": "handoff.<kind>", "seq": <the account's event number>, "handoff": {...}}``, and greet with
 ``{"event": "hello", ..., "seq": <the account's newest event number>}`` so a client that
-rendered an older state (or reconnects) knows at once that it must resync.
+rendered an older state (or reconnects) knows at once that it must resync. The queue socket
+also carries ``{"event": "queue.count", "open": n}`` after each escalation event, and its
+hello the same ``open`` count, for the navigation of every page. The session socket also
+carries ``session.changed`` (``sessions_app.events``).
 """
 
 from channels.db import database_sync_to_async
@@ -25,6 +28,11 @@ def _last_seq(user) -> int:
 
 
 @database_sync_to_async
+def _open_count(user) -> int:
+    return selectors.handoff_open_count(account=user.account)
+
+
+@database_sync_to_async
 def _session_visible(user, session_id) -> bool:
     return selectors.session_get(account=user.account, session_id=session_id) is not None
 
@@ -37,7 +45,7 @@ class QueueConsumer(AccountConsumer):
 
     async def on_accepted(self):
         await self.send_json({"event": "hello", "account": str(self.user.account_id),
-                              "seq": await _last_seq(self.user)})
+                              "seq": await _last_seq(self.user), "open": await _open_count(self.user)})
 
 
 class SessionConsumer(AccountConsumer):

@@ -11,22 +11,20 @@ per event and shared with the webhook.
 import json
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from rest_framework.renderers import JSONRenderer
 
 from handoffs.api.serializers import HandoffSerializer
+from handoffs.models import Handoff, HandoffStatus
+from sessions_app.events import send_to_groups, session_group
+
+__all__ = ["account_group", "event_message", "handoff_data", "publish_on_commit", "session_group"]
 
 logger = logging.getLogger(__name__)
 
 
 def account_group(account_id) -> str:
     return f"account-{account_id}"
-
-
-def session_group(session_id) -> str:
-    return f"session-{session_id}"
 
 
 def handoff_data(handoff) -> dict:
@@ -45,14 +43,17 @@ def publish_on_commit(message: dict, *, account_id, session_id) -> None:
     commits. A failed publish is logged, never raised: the change is committed, and clients
     resync (their next ``seq`` shows the gap)."""
     groups = (account_group(account_id), session_group(session_id))
-    envelope = {"type": "realtime.event", "payload": message}
 
     def send():
-        layer = get_channel_layer()
-        for group in groups:
-            try:
-                async_to_sync(layer.group_send)(group, envelope)
-            except Exception:
-                logger.exception("could not publish %s to %s", message["event"], group)
+        send_to_groups(message, groups)
+        send_to_groups(queue_count_message(account_id), [account_group(account_id)])
 
     transaction.on_commit(send)
+
+
+def queue_count_message(account_id) -> dict:
+    """``{"event": "queue.count", "open": <escalations nobody has picked up>}``: sent to the
+    account's group after each escalation event, so the navigation's count and the tab title
+    of every open page follow the queue, not only the queue page."""
+    open_count = Handoff.unscoped.filter(account_id=account_id, status=HandoffStatus.OPEN).count()
+    return {"event": "queue.count", "open": open_count}

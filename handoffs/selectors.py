@@ -7,14 +7,16 @@ not found: pages answer 404 and sockets close before accepting.
 
 from datetime import timedelta
 
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import rules as account_rules
 from accounts.models import Account, User
-from sessions_app.models import SessionStatus, TroubleshootingSession
+from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
 
 from . import rules
-from .models import LIVE_STATUSES, Delivery, Handoff, HandoffEvent, HandoffStatus
+from .models import LIVE_STATUSES, Delivery, EventKind, Handoff, HandoffEvent, HandoffStatus
 
 
 def handoff_list(*, account: Account):
@@ -23,9 +25,47 @@ def handoff_list(*, account: Account):
     )
 
 
-def handoff_queue(*, account: Account):
-    """Open and claimed escalations: most urgent first, then the one waiting longest."""
-    return handoff_list(account=account).filter(status__in=LIVE_STATUSES).order_by("urgency_rank", "created_at")
+QUEUE_VIEWS = ("all", "unclaimed", "mine")
+
+
+def handoff_search(queryset, q: str):
+    """Escalations whose session's title, client or ticket contains every word of ``q``
+    (case-insensitive); the page's search box and the API's ``q`` filter both use this."""
+    for word in (q or "").split():
+        queryset = queryset.filter(Q(session__title__icontains=word) | Q(session__client_name__icontains=word)
+                                   | Q(session__ticket_ref__icontains=word))
+    return queryset
+
+
+def handoff_queue(*, account: Account, view: str = "all", user: User | None = None, q: str = ""):
+    """Open and claimed escalations: most urgent first, then the one waiting longest.
+    ``view``: ``all``, ``unclaimed`` (open) or ``mine`` (claimed by ``user``); ``q`` searches
+    (``handoff_search``). An unknown view is ``all``."""
+    queryset = handoff_list(account=account).filter(status__in=LIVE_STATUSES)
+    if view == "unclaimed":
+        queryset = queryset.filter(status=HandoffStatus.OPEN)
+    elif view == "mine" and user is not None:
+        queryset = queryset.filter(status=HandoffStatus.CLAIMED, claimed_by=user)
+    return handoff_search(queryset, q).order_by("urgency_rank", "created_at")
+
+
+def handoff_in_queue_view(*, handoff: Handoff, view: str, user: User, q: str = "") -> bool:
+    """Whether ``handoff`` belongs on the queue as ``view`` and ``q`` filter it."""
+    return handoff_queue(account=handoff.account, view=view, user=user, q=q).filter(pk=handoff.pk).exists()
+
+
+def handoffs_held(*, account: Account, user: User):
+    """The escalations ``user`` has picked up and still holds, the longest-held first."""
+    return handoff_list(account=account).filter(status=HandoffStatus.CLAIMED, claimed_by=user).order_by("claimed_at")
+
+
+def returned_by(*, handoff: Handoff) -> User | None:
+    """Who returned a returned escalation (the claimant, or an admin); ``None`` otherwise."""
+    if handoff.status != HandoffStatus.RETURNED:
+        return None
+    event = (HandoffEvent.objects.for_account(handoff.account).filter(handoff=handoff, kind=EventKind.RETURNED)
+             .select_related("actor").order_by("-seq").first())
+    return event.actor if event else handoff.claimed_by
 
 
 def handoff_open_count(*, account: Account) -> int:
@@ -118,3 +158,54 @@ def delivery_list(*, account: Account, kind: str | None = None):
 
 def delivery_get(*, account: Account, delivery_id) -> Delivery | None:
     return delivery_list(account=account).filter(pk=delivery_id).first()
+
+
+def escalation_ticket_sections(*, session: TroubleshootingSession, **_signal) -> list[tuple[str, list[str]]]:
+    """Receiver of ``sessions_app.signals.ticket_note_sections``: the session's escalations for
+    the ticket note, oldest first. Per escalation: who raised it and the note, who picked it up,
+    what the claimant wrote in the session while holding it (findings and fixes tried only in
+    chat), and how it ended (the coaching note of a return). ``[]`` for a session never escalated."""
+    handoffs = list(handoff_list(account=session.account).filter(session=session).order_by("created_at"))
+    if not handoffs:
+        return []
+    lines: list[str] = []
+    for handoff in handoffs:
+        lines.append(f"Escalated by {handoff.handed_off_by.name} ({handoff.get_urgency_display().lower()}): "
+                     f"{handoff.note}" if handoff.note else f"Escalated by {handoff.handed_off_by.name}")
+        if handoff.claimed_by_id and handoff.claimed_at:
+            waited = max(0, int((handoff.claimed_at - handoff.created_at).total_seconds() // 60))
+            lines.append(f"Picked up by {handoff.claimed_by.name} after {waited} min")
+            said = Message.objects.for_account(session.account).filter(
+                session=session, author_id=handoff.claimed_by_id, kind__in=[MessageKind.TECH, MessageKind.NOTE],
+                created_at__gte=handoff.claimed_at)
+            if handoff.closed_at:
+                said = said.filter(created_at__lt=handoff.closed_at)
+            for body in said.order_by("created_at").values_list("body", flat=True):
+                lines.append(f"{handoff.claimed_by.name} in the session: {' '.join(body.split())}")
+        if handoff.status == HandoffStatus.RETURNED:
+            who = returned_by(handoff=handoff)
+            lines.append(f"Returned by {who.name if who else 'the claimant'} with a coaching note: "
+                         f"{handoff.closing_note}")
+        elif handoff.status == HandoffStatus.RESOLVED and handoff.claimed_by_id:
+            lines.append(f"Resolved by {handoff.claimed_by.name}")
+        elif handoff.status == HandoffStatus.CANCELLED:
+            lines.append("Cancelled" + (f": {handoff.closing_note}" if handoff.closing_note else ""))
+    return [("Escalation", lines)]
+
+
+def palette_entries(*, user: User, **_signal) -> list[dict]:
+    """Receiver of ``sessions_app.signals.palette_items``: the Escalation Queue and each open
+    or claimed escalation of the user's account by its session's title (members only)."""
+    if not rules.may_view_escalations(user):
+        return []
+    entries = [{"id": "page:queue", "label": "Escalation Queue", "group": "Pages", "url": reverse("handoffs:queue"),
+                "hint": "", "keywords": "escalations queue seniors pick up"}]
+    for handoff in handoff_queue(account=user.account)[:30]:
+        state = ("you have it" if handoff.claimed_by_id == user.pk else
+                 f"picked up by {handoff.claimed_by.name}" if handoff.claimed_by_id else "waiting")
+        hint = " · ".join(part for part in (handoff.get_urgency_display(), state, handoff.session.client_name,
+                                            handoff.session.ticket_ref) if part)
+        entries.append({"id": f"handoff:{handoff.pk}", "label": handoff.session.title, "group": "Open escalations",
+                        "url": reverse("handoffs:detail", args=[handoff.pk]), "hint": hint,
+                        "keywords": f"escalation {handoff.urgency}"})
+    return entries

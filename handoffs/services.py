@@ -107,22 +107,22 @@ def handoff_escalate(*, session: TroubleshootingSession, actor: User, note: str 
     """Escalate a session: its owner, or a colleague for them (peer escalation).
 
     Raises ``NotPermitted`` (``permission_denied``: ``rules.may_escalate``), ``ServiceError``
-    (``invalid_urgency``, ``note_too_long``), ``Conflict`` (``already_escalated`` with
-    ``handoff`` and ``status``; ``session_closed`` with ``status``)."""
+    (``note_required`` for an empty note, ``invalid_urgency``, ``note_too_long``), ``Conflict``
+    (``already_escalated`` with ``handoff`` and ``status``; ``session_closed`` with ``status``)."""
     _not_found(actor, session)
     require(rules.may_escalate(session, actor), "Viewers cannot escalate; ask an engineer.")
     if urgency not in Urgency.values:
         raise ServiceError(f"{urgency!r} is not an urgency; use low, normal, high or critical.",
                            code="invalid_urgency")
-    note = _clean_note(note)
+    note = _clean_note(note, required="Say where you are stuck: what you tried and what happened. "
+                                      "Whoever picks it up starts from this note.")
     session_services.session_lock(session)
     existing = live_handoff(session=session)
     if existing is not None:
         raise Conflict("This session is already escalated.", code="already_escalated",
                        extra={"handoff": str(existing.pk), "status": existing.status})
     who = actor.name if actor.pk == session.owner_id else f"{actor.name} (for {session.owner.name})"
-    session_services.session_mark_escalated(
-        session=session, line=f"Escalated by {who}, urgency {urgency}" + (f": {note}" if note else "."))
+    session_services.session_mark_escalated(session=session, line=f"Escalated by {who}, urgency {urgency}: {note}")
     handoff = Handoff(account=session.account, session=session, requested_by=session.owner, handed_off_by=actor,
                       note=note, urgency=urgency,
                       context=handoff_context.snapshot(session=session, note=note, handed_off_by=actor))

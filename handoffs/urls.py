@@ -11,6 +11,7 @@ app_name = "handoffs"
 urlpatterns = [
     path("escalations/", views.queue, name="queue"),
     path("escalations/list/", views.queue_list, name="queue_list"),
+    path("escalations/held/", views.home_held, name="home_held"),
     path("escalations/<uuid:handoff_id>/", views.handoff_detail, name="detail"),
     path("escalations/<uuid:handoff_id>/card/", views.queue_card, name="card"),
     path("escalations/<uuid:handoff_id>/status/", views.handoff_status, name="status"),

@@ -13,6 +13,7 @@ belongs to sessions_app: there it comes back as a message.
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -29,7 +30,7 @@ from accounts.errors import ServiceError
 from resolutionflow.errors import http_status
 
 from . import rules, selectors, services
-from .models import HandoffStatus
+from .templatetags.handoffs import held_escalations
 
 ORIGINS = ("queue", "context", "session")
 
@@ -76,12 +77,25 @@ def _decorate(handoff, user, now):
     return handoff
 
 
+def _queue_filter(request) -> dict:
+    """The queue's view (``all``, ``unclaimed``, ``mine``) and search words, from the query."""
+    view = request.GET.get("show", "all")
+    return {"view": view if view in selectors.QUEUE_VIEWS else "all", "q": request.GET.get("q", "").strip()[:200]}
+
+
 def _queue_context(request, *, error=None) -> dict:
     account, now = request.user.account, timezone.now()
-    handoffs = [_decorate(h, request.user, now) for h in selectors.handoff_queue(account=account)]
+    chosen = _queue_filter(request)
+    handoffs = [_decorate(h, request.user, now)
+                for h in selectors.handoff_queue(account=account, user=request.user, **chosen)]
+    query = urlencode({key: value for key, value in (("show", chosen["view"]), ("q", chosen["q"]))
+                       if value and value != "all"})
     return {
         "handoffs": handoffs,
-        "open_count": sum(1 for h in handoffs if h.status == HandoffStatus.OPEN),
+        "filter": chosen,
+        "filter_query": f"?{query}" if query else "",
+        "views": [("unclaimed", "Unclaimed"), ("mine", "Mine"), ("all", "All")],
+        "open_count": selectors.handoff_open_count(account=account),
         "seq": selectors.last_event_seq(account=account),
         "alert_minutes": account.unclaimed_alert_minutes,
         "error": error,
@@ -132,12 +146,22 @@ def queue_list(request):
 @require_GET
 @member_required
 def queue_card(request, handoff_id):
-    """One card, after an event about it. A closed escalation has left the queue: an empty
-    answer, which removes the card it replaces."""
+    """One card, after an event about it. A closed escalation has left the queue, and one the
+    page's filter (``show``, ``q``) no longer lets through is off it: an empty answer, which
+    removes the card it replaces."""
     handoff = _handoff_or_404(request, handoff_id)
-    if not handoff.is_live:
+    if not handoff.is_live or not selectors.handoff_in_queue_view(handoff=handoff, user=request.user,
+                                                                  **_queue_filter(request)):
         return HttpResponse("")
     return render(request, "handoffs/_card.html", {"handoff": _decorate(handoff, request.user, timezone.now())})
+
+
+@never_cache
+@require_GET
+@member_required
+def home_held(request):
+    """The home page's "Escalations I hold" card, re-fetched by live.js on each event."""
+    return render(request, "handoffs/_home_held.html", held_escalations({"request": request}))
 
 
 # ---- the handoff context --------------------------------------------------------------------

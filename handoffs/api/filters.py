@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from handoffs.models import LIVE_STATUSES, Handoff, HandoffStatus, Urgency
+from handoffs.selectors import handoff_search
 from resolutionflow.api.filters import DateOrInstantFilter
 
 
@@ -50,10 +51,15 @@ class HandoffFilter(filters.FilterSet):
         field_name="created_at", lookup_expr="lt",
         help_text="Escalated before (exclusive): an ISO 8601 time, or a day (its first instant in the account's "
                   "time zone).")
+    q = filters.CharFilter(method="search", max_length=200,
+                           help_text="Words that must all appear in the session's title, client or ticket.")
 
     class Meta:
         model = Handoff
-        fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before"]
+        fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before", "q"]
+
+    def search(self, queryset, name, value):
+        return handoff_search(queryset, value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -10,6 +10,8 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from accounts import rules as account_rules
+
 from .. import selectors
 from ..context import OUTCOME
 from ..models import HandoffStatus, Urgency
@@ -66,6 +68,7 @@ def session_escalation_state(context, session):
         "urgencies": Urgency.choices,
         "statuses": HandoffStatus,
         "seq": selectors.last_event_seq(account=session.account),
+        "returned_by": selectors.returned_by(handoff=handoff) if handoff else None,
     }
 
 
@@ -86,3 +89,15 @@ def handoff_times(handoff):
 
     return times(handoff)
 
+
+
+@register.inclusion_tag("handoffs/_home_held.html", takes_context=True)
+def held_escalations(context):
+    """The home page's "Escalations I hold" card: shown to whoever may pick up escalations,
+    kept live by live.js over the queue socket (re-fetched from ``handoffs:home_held``)."""
+    request = context["request"]
+    user = request.user
+    if not account_rules.is_member(user) or not account_rules.may_work(user):  # only workers pick up
+        return {"show": False}
+    return {"show": True, "held": list(selectors.handoffs_held(account=user.account, user=user)),
+            "seq": selectors.last_event_seq(account=user.account), "request": request, "user": user}

@@ -13,7 +13,7 @@ import logging
 
 from accounts.errors import Conflict, NotFound, NotPermitted
 from accounts.models import Role, User
-from sessions_app import rules
+from sessions_app import events, rules
 from sessions_app.models import TroubleshootingSession
 from sessions_app.signals import ACTIVITY_KINDS, session_activity
 
@@ -69,7 +69,10 @@ def session_for_write(*, session: TroubleshootingSession, actor: User, open_only
 
 
 def session_activity_send(*, session: TroubleshootingSession, actor: User, kind: str) -> None:
-    """Announce a person's write in ``session`` (``sessions_app.signals.session_activity``)."""
+    """Announce a person's write in ``session``: ``sessions_app.signals.session_activity`` now,
+    in the writer's transaction, and ``session.changed`` to the page's watchers after commit."""
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown session activity {kind!r}")
     session_activity.send(sender=TroubleshootingSession, session=session, actor=actor, kind=kind)
+    if kind in events.ACTIVITY_REGIONS:  # "resolve" and "return" re-render the whole page (services.sessions)
+        events.session_changed(session=session, actor=actor, regions=events.ACTIVITY_REGIONS[kind])

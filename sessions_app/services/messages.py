@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.errors import ServiceError
 from accounts.models import User
-from sessions_app import assistant
+from sessions_app import assistant, events
 from sessions_app.assistant.base import AssistantReply, ConversationContext, FixSummary
 from sessions_app.models import Fact, FactSource, Fix, Message, MessageKind, SessionMode, TroubleshootingSession
 
@@ -110,3 +110,4 @@ def _save_reply(session: TroubleshootingSession, reply: AssistantReply, posted: 
         suggestions=reply.suggestions,
     )
     touch(session)
+    events.session_changed(session=session, regions=("transcript", "facts", "fixes", "preview", "head"))

@@ -4,6 +4,7 @@ resolution. Plain text for PSAs that take text, markdown for those that render i
 from dataclasses import dataclass
 
 from sessions_app.models import Fact, Fix, FixStatus, SessionMode, TroubleshootingSession
+from sessions_app.signals import ticket_note_sections
 
 OUTCOME = {FixStatus.PROPOSED: "not tried", FixStatus.ACTIVE: "in progress", FixStatus.WORKED: "worked",
            FixStatus.FAILED: "did not help", FixStatus.SKIPPED: "skipped"}
@@ -16,6 +17,9 @@ class TicketNote:
 
 
 def session_preview(*, session: TroubleshootingSession) -> TicketNote:
+    """The ticket note as plain text and as markdown: problem, environment (facts), fixes
+    tried with outcomes, the runbook path, what other apps add (``ticket_note_sections``:
+    the escalation), the resolution."""
     facts = list(Fact.objects.for_account(session.account).filter(session=session).order_by("key"))
     fixes = [f for f in Fix.objects.for_account(session.account).filter(session=session).order_by("created_at")
              if f.status != FixStatus.PROPOSED]
@@ -31,6 +35,9 @@ def session_preview(*, session: TroubleshootingSession) -> TicketNote:
         steps = session.flow_graph["steps"]
         sections.append(("Runbook", [f"{steps.get(item['step'], {}).get('text', item['step'])}: {item['option']}"
                                      for item in session.path]))
+    # Apps above (handoffs: the escalation) contribute through the signal: no import upward.
+    for _receiver, contributed in ticket_note_sections.send(sender=TroubleshootingSession, session=session):
+        sections.extend(contributed or [])
     if session.resolution:
         sections.append(("Resolution", [session.resolution]))
 

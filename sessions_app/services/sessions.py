@@ -4,7 +4,7 @@ from django.utils import timezone
 from accounts.errors import Conflict, NotFound, NotPermitted, ServiceError
 from accounts.models import Account, User
 from accounts.rules import require
-from sessions_app import rules
+from sessions_app import events, rules
 from sessions_app.models import (
     Flow,
     Message,
@@ -96,6 +96,7 @@ def session_update(*, session: TroubleshootingSession, actor: User, **changes) -
         raise ServiceError("A session needs a title.", code="invalid")
     session.full_clean()
     session.save(update_fields=[*changes, "updated_at"])
+    events.session_changed(session=session, actor=actor, reload=True)
     return session
 
 
@@ -115,6 +116,7 @@ def session_resolve(*, session: TroubleshootingSession, actor: User, resolution:
     _set(session, status=SessionStatus.RESOLVED, resolution=resolution, resolved_at=now, assignee=None)
     session_system_line(session=session, body=f"Resolved by {actor.name}: {resolution}", author=actor)
     session_activity_send(session=session, actor=actor, kind="resolve")
+    events.session_changed(session=session, actor=actor, reload=True)
     return session
 
 
@@ -146,12 +148,14 @@ def session_mark_escalated(*, session: TroubleshootingSession, line: str) -> Non
                        code="session_closed", extra={"status": session.status})
     _set(session, status=SessionStatus.ESCALATED)
     session_system_line(session=session, body=line)
+    events.session_changed(session=session, reload=True)
 
 
 def session_assign(*, session: TroubleshootingSession, engineer: User, line: str) -> None:
     """The engineer who picked up the escalation may now write in the session."""
     _set(session, status=SessionStatus.ESCALATED, assignee=engineer)
     session_system_line(session=session, body=line)
+    events.session_changed(session=session, actor=engineer, reload=True)
 
 
 def session_unassign(*, session: TroubleshootingSession, line: str, reopen: bool, author: User | None = None,
@@ -163,6 +167,7 @@ def session_unassign(*, session: TroubleshootingSession, line: str, reopen: bool
         changes["status"] = SessionStatus.ACTIVE
     _set(session, **changes)
     session_system_line(session=session, body=line, author=author, kind=kind)
+    events.session_changed(session=session, actor=author, reload=True)
 
 
 def touch(session: TroubleshootingSession) -> None:

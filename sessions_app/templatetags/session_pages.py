@@ -30,7 +30,8 @@ def my_open_sessions(context, limit=6):
         return {"show": False}
     sessions = selectors.session_list(account=user.account).filter(
         owner=user, status__in=[SessionStatus.ACTIVE, SessionStatus.ESCALATED])[:limit]
-    return {"show": True, "sessions": sessions, "can_start": rules.may_start_session(user)}
+    return {"show": True, "sessions": sessions, "can_start": rules.may_start_session(user),
+            "request": context["request"], "user": user}
 
 
 # On screen a long title is cut on a word boundary; the element's title attribute holds it whole.

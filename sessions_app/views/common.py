@@ -164,7 +164,9 @@ def session_context(request, session, **extra) -> dict:
 
 def _read_only_reason(user, session) -> str:
     if not session.is_open:
-        return ""
+        # Says why the composer and the buttons are gone, also to someone who watched it close.
+        return (f"This session is {session.get_status_display().lower()}: it can be read and copied, "
+                "not changed. Start a new session to keep working.")
     if services.can_write(user=user, session=session):
         return ""
     if account_rules.is_viewer(user):

@@ -10,9 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rules as account_rules
+from accounts.models import User
 from resolutionflow.middleware import answers_json
 
 from .. import rules, selectors
+from ..signals import palette_items
 from .common import member_required, resume_url
 
 logger = logging.getLogger("sessions_app.client")
@@ -49,9 +51,11 @@ def palette(request):
                                resume_url(session), hint=hint,
                                keywords=f"{session.get_mode_display()} resume"))
     items.append(_item("page:home", "Home", "Pages", reverse("home")))
+    for _receiver, extra in palette_items.send(sender=User, user=user):  # handoffs: queue, escalations
+        items.extend(extra or [])
     if account_rules.is_admin(user):
         items.append(_item("page:account", "Account Management", "Pages", reverse("account_manage"),
-                           keywords="people users invitations settings"))
+                           keywords="account people users invitations settings"))
     if user.is_staff:
         items.append(_item("page:admin", "Django admin", "Pages", reverse("admin:index")))
     items.append(_item("page:api-docs", "API docs", "Pages", reverse("api-docs"), keywords="rest openapi"))

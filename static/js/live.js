@@ -190,6 +190,91 @@
     connect();
   }
 
+  // One socket per path for the whole page: the queue, the nav count, notifications and the
+  // home page's card all listen on the account's socket.
+  var listeners = {};
+
+  function listen(path, onMessage) {
+    if (listeners[path]) { listeners[path].push(onMessage); return; }
+    listeners[path] = [onMessage];
+    openSocket(path, function (data, reconnect) {
+      listeners[path].forEach(function (fn) { fn(data, reconnect); });
+    });
+  }
+
+  // ---- the nav count, the tab title and browser notifications, on every page ---------------
+
+  var ACCOUNT_SOCKET = "/ws/v1/queue/";
+  var URGENCY_RANK = { low: 0, normal: 1, high: 2, critical: 3 };
+  var NOTIFY_KEY = "rf.notify";
+  var baseTitle = document.title.replace(/^\(\d+\) /, "");
+
+  // The number of escalations nobody has picked up: in the nav badge and in the tab title.
+  function showOpenCount(open) {
+    var badge = document.querySelector("[data-testid=nav-escalations-count]");
+    if (!badge) return;
+    badge.textContent = open;
+    badge.hidden = open === 0;
+    document.title = open > 0 ? "(" + open + ") " + baseTitle : baseTitle;
+  }
+
+  function notifyPrefs() {
+    try { return JSON.parse(localStorage.getItem(NOTIFY_KEY)) || { on: false, min: "high" }; }
+    catch (e) { return { on: false, min: "high" }; }
+  }
+
+  function notifyOf(handoff) {
+    var prefs = notifyPrefs();
+    if (!prefs.on || !window.Notification || Notification.permission !== "granted") return;
+    if ((URGENCY_RANK[handoff.urgency] || 0) < (URGENCY_RANK[prefs.min] || 0)) return;
+    if (handoff.handed_off_by && handoff.handed_off_by.id === document.body.getAttribute("data-user-id")) return;
+    var note = new Notification("Escalation (" + handoff.urgency + "): " + handoff.session.title,
+                                { body: handoff.note || "", tag: "rf-handoff-" + handoff.id });
+    note.onclick = function () { window.focus(); location.href = "/escalations/" + handoff.id + "/"; };
+    document.dispatchEvent(new CustomEvent("rf:notified", { detail: handoff }));
+  }
+
+  // The queue page's switch: asks the browser once (only while it has not been answered),
+  // remembers the choice and the urgency in localStorage.
+  function startNotifySettings(box) {
+    var toggle = box.querySelector("[data-notify-toggle]");
+    var urgency = box.querySelector("[data-notify-urgency]");
+    var state = box.querySelector("[data-notify-state]");
+    var prefs = notifyPrefs();
+    function save() { localStorage.setItem(NOTIFY_KEY, JSON.stringify({ on: toggle.checked, min: urgency.value })); }
+    function say(text) { state.textContent = text; state.hidden = !text; }
+    if (!window.Notification) { toggle.disabled = true; say("This browser cannot show notifications."); return; }
+    toggle.checked = prefs.on && Notification.permission === "granted";
+    urgency.value = prefs.min;
+    if (prefs.on && Notification.permission === "denied") say("Notifications are blocked for this site in the browser's settings.");
+    urgency.addEventListener("change", save);
+    toggle.addEventListener("change", function () {
+      if (!toggle.checked) { save(); say(""); return; }
+      var asked = Notification.permission === "default" ? Notification.requestPermission() : Promise.resolve(Notification.permission);
+      asked.then(function (answer) {
+        if (answer !== "granted") {
+          toggle.checked = false;
+          say("Notifications are blocked for this site in the browser's settings.");
+        } else {
+          say("On: new escalations at or above the urgency chosen.");
+        }
+        save();
+      });
+    });
+  }
+
+  function startNav() {
+    if (!document.querySelector("[data-testid=nav-escalations-count]")) return;
+    showOpenCount(parseInt(document.querySelector("[data-testid=nav-escalations-count]").textContent, 10) || 0);
+    listen(ACCOUNT_SOCKET, function (data) {
+      if (data.event === "queue.count" || (data.event === "hello" && typeof data.open === "number")) {
+        showOpenCount(data.open);
+      } else if (data.event === "handoff.created" && data.handoff) {
+        notifyOf(data.handoff);
+      }
+    });
+  }
+
   function announce(data) {
     document.dispatchEvent(new CustomEvent("rf:handoff", { detail: data }));
   }
@@ -205,9 +290,6 @@
       var current = document.getElementById("queue-list");
       if (!current) return;
       lastSeq = Math.max(lastSeq, parseInt(current.getAttribute("data-seq"), 10) || 0);
-      var open = current.querySelectorAll("[data-testid=queue-card][data-status=open]").length;
-      var badge = document.querySelector("[data-testid=nav-escalations-count]");
-      if (badge) { badge.textContent = open; badge.hidden = open === 0; }
       if (!current.querySelector("[data-testid=queue-card]") && !current.querySelector("[data-testid=queue-empty]")) {
         resync();
       }
@@ -223,7 +305,14 @@
     }
 
     function resync() {
-      whenIdle(document.getElementById("queue-list"), function () { refresh("queue", "queue-list", listUrl, afterChange); });
+      whenIdle(document.getElementById("queue-list"), function () {
+        refresh("queue", "queue-list", listUrl, function () {
+          // The whole list is fresh: its unfiltered count of unclaimed escalations is too.
+          var current = document.getElementById("queue-list");
+          if (current) showOpenCount(parseInt(current.getAttribute("data-open-count"), 10) || 0);
+          afterChange();
+        });
+      });
     }
 
     function refreshCard(id) {
@@ -233,7 +322,7 @@
       whenIdle(card, function () { refresh("card-" + id, "handoff-" + id, cardUrl.replace(ZERO_ID, id), afterChange); });
     }
 
-    openSocket(list.getAttribute("data-live-queue"), function (data, reconnect) {
+    listen(list.getAttribute("data-live-queue"), function (data, reconnect) {
       if (data.event === "hello") {
         if (reconnect || data.seq > lastSeq) resync();
         return;
@@ -251,6 +340,7 @@
       }
       refreshCard(data.handoff.id);
     });
+    // (The nav count follows queue.count events: startNav.)
   }
 
   // ---- panels following one session ---------------------------------------------------------
@@ -261,7 +351,7 @@
     var url = panel.getAttribute("data-refresh-url");
     var onlyHandoff = panel.getAttribute("data-handoff");  // the context screen follows one escalation
 
-    openSocket(panel.getAttribute("data-live-socket"), function (data, reconnect) {
+    listen(panel.getAttribute("data-live-socket"), function (data, reconnect) {
       if (data.event === "hello") {
         if (reconnect || data.seq > seq) refresh(id, id, url);
         return;
@@ -274,11 +364,124 @@
     });
   }
 
+  // ---- one live session page for everyone watching it ----------------------------------
+  // ``session.changed`` (sessions_app/events.py) names the regions a write changed: they are
+  // re-fetched together, out of band, and swapped in place. ``reload`` (status, assignee, who
+  // may write) and any reconnect re-render the whole screen, keeping what the reader typed.
+  // Escalation events refresh the escalation panel.
+
+  // sessions_app/views/common.py REGIONS: region name → element id.
+  var REGION_IDS = { head: "session-meta", transcript: "transcript", facts: "facts-list", fixes: "fixes-list",
+                     preview: "preview-body", flow_step: "flow-step", flow_path: "flow-path" };
+
+  function startSession(root) {
+    var me = root.getAttribute("data-user-id");
+    var liveUrl = root.getAttribute("data-live-url");
+    var regionsUrl = root.getAttribute("data-regions-url");
+    var seq = 0;
+    var panel = document.getElementById("session-escalation");
+    if (panel) seq = parseInt(panel.getAttribute("data-seq"), 10) || 0;
+    var pending = {}, fetching = false, whole = false;
+
+    function readSeq() {
+      var fresh = document.getElementById("session-escalation");
+      if (fresh) seq = Math.max(seq, parseInt(fresh.getAttribute("data-seq"), 10) || 0);
+    }
+
+    function afterSwap() {
+      var page = document.getElementById("session-page");
+      if (page) {
+        readServerClock(page);
+        document.documentElement.setAttribute("data-session-status", page.getAttribute("data-status") || "");
+      }
+      readSeq();
+      tick();
+      document.dispatchEvent(new CustomEvent("rf:session-refreshed"));
+    }
+
+    // Fetched without htmx's request queue, then kept, swapped and restored in one go: what
+    // the reader typed is read at the moment of the swap, so a composer its own send just
+    // cleared is never refilled with the text it had when the refresh began.
+    function next() {
+      if (fetching) return;
+      var names = Object.keys(pending);
+      if (!whole && !names.length) return;
+      if (!document.getElementById("session-page")) return;
+      var everything = whole;
+      var url = everything ? liveUrl : regionsUrl + "?" + names.map(function (name) {
+        return "region=" + encodeURIComponent(name);
+      }).join("&");
+      whole = false; pending = {}; fetching = true;
+      var failed = false;
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } }).then(function (response) {
+        if (!response.ok) throw new Error("refresh answered " + response.status);
+        return response.text();
+      }).then(function (html) {
+        var page = document.getElementById("session-page");
+        if (!page) return;
+        if (everything) {
+          var kept = keep(page);
+          window.htmx.swap(page, html, { swapStyle: "outerHTML" });
+          restore(kept);
+        } else {
+          var regionsKept = names.map(function (name) { return keep(regionElement(name)); });
+          window.htmx.swap(page, html, { swapStyle: "none" });
+          regionsKept.forEach(restore);
+        }
+        afterSwap();
+      }).catch(function (error) {
+        // The next event (or reconnect) re-renders the whole screen, so nothing stays stale.
+        failed = true;
+        whole = true;
+        if (window.console) console.warn("session refresh failed", error);
+      }).then(function () { fetching = false; if (!failed) next(); });
+    }
+
+    function regionElement(name) {
+      return document.getElementById(REGION_IDS[name] || "");
+    }
+
+    function resyncAll() { whole = true; next(); }
+
+    function regions(names) {
+      names.forEach(function (name) { pending[name] = true; });
+      next();
+    }
+
+    listen(root.getAttribute("data-live-session"), function (data, reconnect) {
+      if (data.event === "hello") {
+        if (reconnect || data.seq > seq) resyncAll();
+        return;
+      }
+      if (data.event === "session.changed") {
+        if (data.reload) { resyncAll(); return; }
+        // The writer's own page was answered with these regions already.
+        if (data.actor && data.actor === me) return;
+        regions(data.regions || []);
+        return;
+      }
+      if (typeof data.event !== "string" || data.event.indexOf("handoff.") !== 0 || !data.handoff) return;
+      // The seq counts the whole account's events, so a jump here is another session's
+      // escalation, not a missed event of this one: no gap check on this socket.
+      seq = Math.max(seq, data.seq);
+      announce(data);
+      var current = document.getElementById("session-escalation");
+      if (current) refresh("session-escalation", "session-escalation", current.getAttribute("data-refresh-url"), readSeq);
+    });
+  }
+
   function start() {
     readServerClock(document);
     var list = document.getElementById("queue-list");
     if (list && list.getAttribute("data-live-queue")) startQueue(list);
-    document.querySelectorAll("[data-live-socket][id]").forEach(startPanel);
+    startNav();
+    var notify = document.querySelector("[data-notify]");
+    if (notify) startNotifySettings(notify);
+    var sessionPage = document.getElementById("session-page");
+    if (sessionPage && sessionPage.getAttribute("data-live-session")) startSession(sessionPage);
+    document.querySelectorAll("[data-live-socket][id]").forEach(function (panel) {
+      if (!panel.closest("#session-page")) startPanel(panel);
+    });
     tick();
     setInterval(tick, 1000);
   }

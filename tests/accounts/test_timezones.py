@@ -110,6 +110,6 @@ def test_metrics_count_a_day_without_midnight_from_its_first_instant(api, engine
     model = type(inside)
     model.objects.for_account(santiago).filter(pk=inside.pk).update(created_at=utc(2026, 9, 6, 4))
     model.objects.for_account(santiago).filter(pk=outside.pk).update(created_at=utc(2026, 9, 6, 3, 59))
-    response = api.as_user(viewer).get(reverse("handoff-metrics"), {"start": "2026-09-06", "end": "2026-09-06"})
+    response = api.as_user(viewer).get(reverse("handoff-metrics"), {"since": "2026-09-06", "until": "2026-09-06"})
     assert response.status_code == 200, response.content
-    assert response.json()["escalations"] == 1
+    assert response.json()["overall"]["escalations"] == 1

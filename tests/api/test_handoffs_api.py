@@ -26,6 +26,7 @@ def session(northwind, engineer):
 
 
 def escalate(api, user, session, **body):
+    body = {"note": "Stuck on it", **body}
     return api.as_user(user).post(reverse("session-handoff", args=[session.pk]), body, format="json")
 
 
@@ -42,7 +43,7 @@ def queue(api, user, **params):
 def make_handoff(account, *, urgency="normal", ago=None, owner=None, **session_fields):
     owner = owner or UserFactory(account=account)
     handoff = services.handoff_escalate(session=SessionFactory(account=account, owner=owner, **session_fields),
-                                        actor=owner, urgency=urgency)
+                                        actor=owner, urgency=urgency, note="Stuck on it")
     if ago is not None:
         Handoff.unscoped.filter(pk=handoff.pk).update(created_at=timezone.now() - ago)
         handoff.refresh_from_db()
@@ -89,6 +90,16 @@ def test_bad_input_is_a_400_that_names_the_field(api, engineer, session, body, f
     assert response.status_code == 400
     assert field in response.json()["errors"]
     assert not Handoff.unscoped.filter(session=session).exists()
+
+
+@pytest.mark.parametrize("note", ["", "   \n "])
+def test_an_escalation_without_a_note_is_a_400_note_required_that_changes_nothing(api, engineer, session, note):
+    response = escalate(api, engineer, session, note=note)
+    assert response.status_code == 400
+    assert response.json()["code"] == "note_required" and "stuck" in response.json()["detail"]
+    assert not Handoff.unscoped.filter(session=session).exists()
+    session.refresh_from_db()
+    assert session.status == "active"
 
 
 def test_a_resolved_session_cannot_be_escalated(api, engineer, session):
@@ -186,7 +197,7 @@ def test_one_escalation_has_its_context_and_the_list_does_not(api, viewer, engin
 
 
 def test_a_closed_escalation_is_still_found_by_id(api, viewer, engineer, session):
-    handoff = services.handoff_escalate(session=session, actor=engineer)
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=engineer)
     services.handoff_cancel(handoff=handoff, actor=engineer)
     response = api.as_user(viewer).get(reverse("handoff-detail", args=[handoff.pk]))
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
@@ -196,7 +207,7 @@ def test_a_closed_escalation_is_still_found_by_id(api, viewer, engineer, session
 
 
 def test_the_events_are_the_audit_trail_in_sequence(api, viewer, engineer, senior, session):
-    handoff = services.handoff_escalate(session=session, actor=engineer)
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=engineer)
     services.handoff_claim(handoff=handoff, actor=senior)
     services.handoff_return(handoff=handoff, actor=senior, note="Set MTU 1400")
     events = api.as_user(viewer).get(reverse("handoff-events", args=[handoff.pk])).json()
@@ -240,7 +251,7 @@ def test_release_return_and_resolve_through_the_api(api, handoff, senior, sessio
     assert (returned.json()["status"], returned.json()["closing_note"]) == ("returned", "Set MTU 1400 on the adapter")
     assert returned.json()["first_action_kind"] == "return"
     session.refresh_from_db()
-    again = services.handoff_escalate(session=session, actor=session.owner)
+    again = services.handoff_escalate(note="Stuck on it", session=session, actor=session.owner)
     act(api, senior, again, "claim")
     resolved = act(api, senior, again, "resolve", resolution="Replaced the dock's NIC driver")
     assert resolved.json()["status"] == "resolved" and resolved.json()["session"]["status"] == "resolved"

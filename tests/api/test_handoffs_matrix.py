@@ -65,7 +65,7 @@ def test_the_requester_and_the_escalator_cannot_pick_up_their_own_escalation(api
     session = SessionFactory(account=northwind, owner=engineer)
     # Jamie's session: escalated by Jamie himself, or by Sam for him (peer escalation).
     actor = engineer if who == "owner" else senior
-    handoff = services.handoff_escalate(session=session, actor=actor)
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=actor)
     for person in {engineer, actor}:
         response = api.as_user(person).post(reverse("handoff-claim", args=[handoff.pk]))
         assert response.status_code == 403

@@ -17,7 +17,7 @@ def test_two_seniors_press_pick_up_together_and_exactly_one_gets_it(northwind, e
                                                                      asgi_server, off_loop):
     pat = UserFactory(account=northwind, role=Role.ENGINEER, email="pat@northwind.test", display_name="Pat Peer")
     session = SessionFactory(account=northwind, owner=engineer, title="Exchange mailbox full")
-    handoff = off_loop(services.handoff_escalate, session=session, actor=engineer, urgency="high")
+    handoff = off_loop(services.handoff_escalate, session=session, actor=engineer, urgency="high", note="Stuck")
     context_url = f"{asgi_server.url}/escalations/{handoff.pk}/"
     queue_url = f"{asgi_server.url}/escalations/"
 

@@ -69,7 +69,7 @@ def sessions(northwind, engineer):
 
 def test_a_gap_in_seq_makes_the_queue_fetch_the_whole_list(northwind, sessions, engineer, senior, browser_as,
                                                             asgi_server, off_loop):
-    first, second = (off_loop(services.handoff_escalate, session=s, actor=engineer) for s in sessions)
+    first, second = (off_loop(services.handoff_escalate, session=s, actor=engineer, note="Stuck") for s in sessions)
     pat = UserFactory(account=northwind, role=Role.ENGINEER, display_name="Pat Peer")
     page = browser_as(senior)
     pipe = FlakyPipe(page)

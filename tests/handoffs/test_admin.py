@@ -29,7 +29,7 @@ def escalations(northwind, outsider, engineer, senior):
     services.handoff_claim(handoff=ours, actor=senior)
     owner = UserFactory(account=outsider)
     theirs = services.handoff_escalate(session=SessionFactory(account=outsider, owner=owner, title="Their secret"),
-                                       actor=owner)
+                                       actor=owner, note="Stuck on it")
     return ours, theirs
 
 

@@ -26,7 +26,7 @@ from tests.tasks import run_due_tasks
 def escalation(account, *, minutes_ago, owner=None, title="Exchange rejects outside mail", urgency="normal"):
     owner = owner or UserFactory(account=account)
     handoff = services.handoff_escalate(session=SessionFactory(account=account, owner=owner, title=title),
-                                        actor=owner, urgency=urgency)
+                                        actor=owner, urgency=urgency, note="Stuck on it")
     Handoff.unscoped.filter(pk=handoff.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
     handoff.refresh_from_db()
     return handoff

@@ -62,6 +62,7 @@ def test_the_websocket_event_carries_the_rest_apis_escalation_object(api):
         handoff = escalated(account)
         services.handoff_claim(handoff=handoff, actor=senior)
         created = async_to_sync(layer.receive)(channel)["payload"]
+        assert async_to_sync(layer.receive)(channel)["payload"] == {"event": "queue.count", "open": 1}
         claimed = async_to_sync(layer.receive)(channel)["payload"]
     finally:
         async_to_sync(layer.group_discard)(account_group(account.pk), channel)

@@ -61,7 +61,7 @@ def test_a_peer_escalation_tells_neither_the_owner_nor_the_escalator(session, se
 
 
 def test_nothing_is_sent_on_the_request_only_queued_with_the_escalation(session, engineer, colleagues):
-    handoff = services.handoff_escalate(session=session, actor=engineer, urgency="critical")
+    handoff = services.handoff_escalate(session=session, actor=engineer, note="Stuck on it", urgency="critical")
     assert mail.outbox == []
     queued = Delivery.objects.for_account(handoff.account).filter(kind="email")
     assert sorted(queued.values_list("target", flat=True)) == ["ada@northwind.test", "sam@northwind.test"]
@@ -83,7 +83,7 @@ def test_a_mail_server_failure_is_retried_then_failed_visibly_and_the_escalation
         port = probe.getsockname()[1]
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                                     "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5}}}
-    handoff = services.handoff_escalate(session=session, actor=engineer, urgency="critical")
+    handoff = services.handoff_escalate(session=session, actor=engineer, note="Stuck on it", urgency="critical")
     run_due_tasks()
     handoff.refresh_from_db()
     assert handoff.status == "open"

@@ -47,7 +47,7 @@ def rename(user, name):
     user.refresh_from_db()
 
 
-def escalate(session, actor=None, note=""):
+def escalate(session, actor=None, note="Stuck on it"):
     return services.handoff_escalate(session=session, actor=actor or session.owner, note=note, urgency="normal")
 
 
@@ -185,7 +185,7 @@ def recipients_ready(personas):
 
 def test_a_title_with_line_breaks_makes_a_one_line_subject_for_a_new_escalation(session, recipients_ready):
     set_session(session, title=BROKEN)
-    services.handoff_escalate(session=session, actor=session.owner, urgency="critical")
+    services.handoff_escalate(session=session, actor=session.owner, note="Stuck on it", urgency="critical")
     run_due_tasks()
     assert {row.status for row in Delivery.objects.for_account(session.account).filter(kind="email")} == \
         {"delivered"}
@@ -212,7 +212,7 @@ def test_an_account_name_with_a_line_break_makes_a_one_line_subject(session, rec
     Account.objects.filter(pk=session.account_id).update(name="Northwind\nBcc: intruder@evil.test")
     session.account.refresh_from_db()
     handoff = Handoff.unscoped.select_related("account").get(pk=services.handoff_escalate(
-        session=session, actor=session.owner, urgency="high").pk)
+        session=session, actor=session.owner, note="Stuck on it", urgency="high").pk)
     run_due_tasks()
     assert mail.outbox, "no email was sent"
     for message in mail.outbox:

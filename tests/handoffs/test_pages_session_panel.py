@@ -71,7 +71,7 @@ def test_escalating_with_htmx_reloads_the_session_page(client, session, engineer
 
 def test_without_javascript_escalating_redirects_back_to_the_session(client, session, peer, engineer):
     client.force_login(peer)
-    response = client.post(f"/sessions/{session.pk}/escalate/", {"note": "", "urgency": "normal"})
+    response = client.post(f"/sessions/{session.pk}/escalate/", {"note": "Jamie has no signal", "urgency": "normal"})
     assert response.status_code == 302
     assert response.url == f"/sessions/{session.pk}/#session-escalation"
     handoff = Handoff.unscoped.get(session=session)
@@ -79,13 +79,23 @@ def test_without_javascript_escalating_redirects_back_to_the_session(client, ses
 
 
 def test_a_second_escalation_is_refused_in_the_panel(client, session, engineer, peer):
-    services.handoff_escalate(session=session, actor=peer)
+    services.handoff_escalate(note="Stuck on it", session=session, actor=peer)
     client.force_login(engineer)
-    response = client.post(f"/sessions/{session.pk}/escalate/", {"urgency": "normal"}, headers=HTMX)
+    response = client.post(f"/sessions/{session.pk}/escalate/", {"note": "Stuck", "urgency": "normal"}, headers=HTMX)
     assert response.status_code == 409
     assert response["HX-Retarget"] == "#session-escalation"
     assert 'data-testid="escalation-error">This session is already escalated.<' in response.text
     assert Handoff.unscoped.filter(session=session).count() == 1
+
+
+def test_an_escalation_without_a_note_is_refused_in_the_panel_and_nothing_is_escalated(client, session, engineer):
+    client.force_login(engineer)
+    response = client.post(f"/sessions/{session.pk}/escalate/", {"note": "  ", "urgency": "high"}, headers=HTMX)
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#session-escalation"
+    assert 'data-testid="escalation-error">Say where you are stuck' in response.text
+    assert 'id="escalate-note" name="note" rows="3" required' in response.text
+    assert not Handoff.unscoped.filter(session=session).exists()
 
 
 def test_an_unknown_urgency_is_refused_and_nothing_is_escalated(client, session, engineer):

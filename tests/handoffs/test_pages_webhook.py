@@ -103,7 +103,7 @@ def test_rotating_shows_the_new_secret_once(as_admin, northwind):
     new = account_of(northwind).webhook_secret
     assert response.status_code == 200 and new != old
     assert f'data-testid="webhook-secret">{new}<' in response.text
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert new not in as_admin.get("/account/").text
 
 
@@ -142,7 +142,7 @@ def test_a_failed_notification_email_is_visible_to_admins(as_admin, northwind, e
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                                     "OPTIONS": {"host": "127.0.0.1", "port": closed_port, "timeout": 5}}}
     session = SessionFactory(account=northwind, owner=engineer, title="Printer offline")
-    services.handoff_escalate(session=session, actor=engineer, urgency="critical")
+    services.handoff_escalate(session=session, actor=engineer, note="Stuck on it", urgency="critical")
     run_due_tasks()
     emails = Delivery.objects.for_account(northwind).filter(kind="email")
     assert {row.status for row in emails} == {"failed"} and emails.count() == 2

@@ -77,11 +77,13 @@ def test_a_colleague_escalates_for_the_owner(session, engineer, senior):
 
 
 def test_a_viewer_cannot_escalate(session, viewer):
-    refused(lambda: services.handoff_escalate(session=session, actor=viewer), "permission_denied", 403)
+    refused(lambda: services.handoff_escalate(note="Stuck on it", session=session, actor=viewer),
+            "permission_denied", 403)
 
 
 def test_a_second_escalation_is_a_409_naming_the_first(handoff, session, senior):
-    error = refused(lambda: services.handoff_escalate(session=session, actor=senior), "already_escalated", 409)
+    error = refused(lambda: services.handoff_escalate(note="Stuck on it", session=session, actor=senior),
+                    "already_escalated", 409)
     assert error.extra["handoff"] == str(handoff.pk)
     assert Handoff.unscoped.filter(session=session).count() == 1
 
@@ -102,7 +104,7 @@ def test_the_requester_and_viewers_cannot_claim(handoff, personas, who):
 
 
 def test_the_peer_who_escalated_cannot_claim_either(session, senior, admin_user):
-    handoff = services.handoff_escalate(session=session, actor=senior)
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=senior)
     refused(lambda: services.handoff_claim(handoff=handoff, actor=senior), "own_escalation", 403)
     services.handoff_claim(handoff=handoff, actor=admin_user)
 
@@ -242,7 +244,7 @@ def test_many_concurrent_claimers_produce_exactly_one_winner(attempt):
     account = AccountFactory()
     owner = UserFactory(account=account)
     session = SessionFactory(account=account, owner=owner)
-    handoff = services.handoff_escalate(session=session, actor=owner)
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=owner)
     claimers = [UserFactory(account=account) for _ in range(12)]
     barrier = threading.Barrier(len(claimers))
     outcomes = []

@@ -72,8 +72,8 @@ def session_path(session):
     return f"/ws/v1/sessions/{session.pk}/"
 
 
-escalate = database_sync_to_async(lambda session, actor, **kw: services.handoff_escalate(session=session, actor=actor,
-                                                                                         **kw))
+escalate = database_sync_to_async(lambda session, actor, **kw: services.handoff_escalate(
+    session=session, actor=actor, **{"note": "Stuck on it", **kw}))
 claim = database_sync_to_async(lambda handoff, actor: services.handoff_claim(handoff=handoff, actor=actor))
 release = database_sync_to_async(lambda handoff, actor: services.handoff_release(handoff=handoff, actor=actor))
 event_ids = database_sync_to_async(lambda handoff: list(HandoffEvent.unscoped.filter(handoff=handoff)
@@ -132,7 +132,11 @@ async def test_escalate_claim_and_release_reach_the_queue_in_order_with_increasi
     await claim(handoff, cast["senior"])
     await release(handoff, cast["senior"])
 
-    received = [await queue.receive_json_from(timeout=5) for _ in range(3)]
+    frames = [await queue.receive_json_from(timeout=5) for _ in range(6)]
+    # Each escalation event is followed by the account's count of unclaimed escalations.
+    assert [(m["event"], m.get("open")) for m in frames[1::2]] == [("queue.count", 1), ("queue.count", 0),
+                                                                   ("queue.count", 1)]
+    received = frames[0::2]
     assert [m["event"] for m in received] == ["handoff.created", "handoff.claimed", "handoff.released"]
     assert [m["seq"] for m in received] == await event_ids(handoff)
     assert received[0]["seq"] < received[1]["seq"] < received[2]["seq"]
@@ -153,8 +157,11 @@ async def test_the_session_socket_gets_its_sessions_events_only():
     handoff = await escalate(cast["session"], cast["senior"], note="Escalated for Jamie")
     await claim(handoff, cast["admin"])
 
-    created = await watching.receive_json_from(timeout=5)
-    claimed = await watching.receive_json_from(timeout=5)
+    frames = [await watching.receive_json_from(timeout=5) for _ in range(4)]
+    # The session's own changes (escalated, picked up) come on the same socket.
+    changed = [f for f in frames if f["event"] == "session.changed"]
+    assert [(f["status"], f["reload"]) for f in changed] == [("escalated", True), ("escalated", True)]
+    created, claimed = [f for f in frames if f["event"] != "session.changed"]
     assert (created["event"], claimed["event"]) == ("handoff.created", "handoff.claimed")
     assert created["handoff"]["handed_off_by"]["name"] == "Sam Senior"
     assert claimed["seq"] > created["seq"]
@@ -192,3 +199,15 @@ async def test_hello_carries_the_accounts_newest_seq_so_a_late_page_knows_to_res
 
     other = await subscribed("/ws/v1/queue/", cast["outsider"])  # the outsider's account has no events
     await other.disconnect()
+
+
+async def test_the_queue_hello_carries_the_count_of_unclaimed_escalations_for_the_nav():
+    cast = await team()
+    await escalate(cast["session"], cast["junior"])
+    handoff = await escalate(cast["second_session"], cast["junior"])
+    await claim(handoff, cast["senior"])
+
+    communicator, connected, _ = await open_socket("/ws/v1/queue/", ORIGIN, await token_header(cast["viewer"]))
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["open"] == 1
+    await communicator.disconnect()

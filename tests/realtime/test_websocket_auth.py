@@ -70,7 +70,7 @@ async def test_an_api_client_connects_with_a_token_header():
     communicator, connected, _ = await connect([ORIGIN, (b"authorization", f"Token {key}".encode())])
     assert connected
     hello = await communicator.receive_json_from(timeout=5)
-    assert hello == {"event": "hello", "account": str(user.account_id), "seq": 0}
+    assert hello == {"event": "hello", "account": str(user.account_id), "seq": 0, "open": 0}
     await communicator.disconnect()
 
 

@@ -1,0 +1,114 @@
+"""Every change to a session reaches everyone watching it (``session.changed`` on
+``/ws/v1/sessions/<id>/``), once its transaction commits, and nobody else."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from accounts.errors import ServiceError
+from handoffs import services as handoff_services
+from sessions_app import services
+from sessions_app.models import MessageKind
+from tests.realtime.test_handoff_sockets import session_path, subscribed, team
+from tests.sessions_app.factories import FlowSessionFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+run = database_sync_to_async(lambda fn, /, **kwargs: fn(**kwargs))
+
+
+async def test_a_fact_written_by_the_owner_names_the_facts_preview_and_head_with_its_author():
+    cast = await team()
+    watching = await subscribed(session_path(cast["session"]), cast["senior"])
+
+    await run(services.fact_set, session=cast["session"], actor=cast["junior"], key="os_version", value="Windows 11")
+
+    event = await watching.receive_json_from(timeout=5)
+    assert event == {"event": "session.changed", "session": str(cast["session"].pk),
+                     "actor": str(cast["junior"].pk), "regions": ["head", "facts", "preview"],
+                     "reload": False, "status": "active"}
+    await watching.disconnect()
+
+
+async def test_a_message_and_the_assistants_reply_arrive_as_two_changes():
+    cast = await team()
+    watching = await subscribed(session_path(cast["session"]), cast["viewer"])
+
+    await run(services.message_post, session=cast["session"], actor=cast["junior"],
+              body="Outlook 2021 on Windows 11 hangs at Loading profile")
+
+    mine = await watching.receive_json_from(timeout=5)
+    reply = await watching.receive_json_from(timeout=5)
+    assert (mine["actor"], mine["regions"]) == (str(cast["junior"].pk), ["head", "transcript"])
+    assert reply["actor"] is None
+    assert reply["regions"] == ["head", "transcript", "facts", "fixes", "preview"]
+    await watching.disconnect()
+
+
+async def test_a_note_fix_and_resolve_each_say_what_changed_and_resolve_reloads_the_page():
+    cast = await team()
+    watching = await subscribed(session_path(cast["session"]), cast["senior"])
+
+    await run(services.message_post, session=cast["session"], actor=cast["junior"], body="Tried a new profile",
+              kind=MessageKind.NOTE)
+    await run(services.fix_propose, session=cast["session"], actor=cast["junior"], title="Repair Office")
+    await run(services.session_resolve, session=cast["session"], actor=cast["junior"], resolution="Repaired Office")
+
+    frames = [await watching.receive_json_from(timeout=5) for _ in range(3)]
+    assert [(f["regions"], f["reload"], f["status"]) for f in frames] == [
+        (["head", "transcript"], False, "active"),
+        (["head", "fixes", "preview"], False, "active"),
+        ([], True, "resolved"),
+    ]
+    await watching.disconnect()
+
+
+async def test_a_refused_write_publishes_nothing():
+    cast = await team()
+    watching = await subscribed(session_path(cast["session"]), cast["junior"])
+
+    with pytest.raises(ServiceError):  # a viewer may not write: rolled back before commit
+        await run(services.fact_set, session=cast["session"], actor=cast["viewer"], key="os_version", value="x")
+    await run(services.fact_set, session=cast["session"], actor=cast["junior"], key="client", value="Acme")
+
+    # The sentinel write is the next frame: the refused one sent nothing before it.
+    assert (await watching.receive_json_from(timeout=5))["actor"] == str(cast["junior"].pk)
+    await watching.disconnect()
+
+
+async def test_pick_up_return_and_the_claimants_work_reach_the_owners_page():
+    cast = await team()
+    watching = await subscribed(session_path(cast["session"]), cast["junior"])
+    elsewhere = await subscribed(session_path(cast["second_session"]), cast["junior"])
+
+    handoff = await run(handoff_services.handoff_escalate, session=cast["session"], actor=cast["junior"],
+                        note="Stuck on the profile")
+    await run(handoff_services.handoff_claim, handoff=handoff, actor=cast["senior"])
+    await run(services.fact_set, session=cast["session"], actor=cast["senior"], key="os_version", value="Win 11")
+    await run(handoff_services.handoff_return, handoff=handoff, actor=cast["senior"], note="Rebuild the OST")
+
+    frames = [await watching.receive_json_from(timeout=5) for _ in range(7)]
+    changed = [(f["actor"], f["reload"], f["status"]) for f in frames if f["event"] == "session.changed"]
+    senior = str(cast["senior"].pk)
+    assert changed == [(None, True, "escalated"), (senior, True, "escalated"), (senior, False, "escalated"),
+                       (senior, True, "active")]
+    assert [f["event"] for f in frames if f["event"] != "session.changed"] == [
+        "handoff.created", "handoff.claimed", "handoff.first_action"]
+    # The return's own escalation event is next; the other session heard nothing.
+    assert (await watching.receive_json_from(timeout=5))["event"] == "handoff.returned"
+    await run(services.fact_set, session=cast["second_session"], actor=cast["junior"], key="client", value="Acme")
+    assert (await elsewhere.receive_json_from(timeout=5))["regions"] == ["head", "facts", "preview"]
+    await watching.disconnect()
+    await elsewhere.disconnect()
+
+
+async def test_a_flow_answer_names_the_step_the_path_and_the_note():
+    cast = await team()
+    flow_session = await run(FlowSessionFactory, account=cast["session"].account, owner=cast["junior"])
+    watching = await subscribed(session_path(flow_session), cast["viewer"])
+
+    await run(services.flow_answer, session=flow_session, actor=cast["junior"], step="restart", option="No")
+
+    event = await watching.receive_json_from(timeout=5)
+    assert event["regions"] == ["head", "transcript", "preview", "flow_step", "flow_path"]
+    assert (event["actor"], event["reload"]) == (str(cast["junior"].pk), False)
+    await watching.disconnect()
