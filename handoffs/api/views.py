@@ -91,6 +91,11 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
     }
 
     def scoped_queryset(self, *, account):
+        if self.action == "list":
+            # A queue row shows neither the context snapshot nor the session's transcript-sized
+            # fields: leave them in the database (they are most of each row's bytes).
+            return handoff_queryset(account).defer(
+                "context", "session__problem", "session__resolution", "session__flow_graph", "session__path")
         return handoff_queryset(account)
 
     def get_serializer_class(self):
