@@ -20,7 +20,6 @@ from ..serializers import (
     TicketNoteSerializer,
 )
 
-
 WRITE_REFUSALS = {403: OpenApiResponse(description="Viewers, and engineers who neither own the session nor "
                                                    "hold the claim of its escalation (`permission_denied`)."),
                   409: OpenApiResponse(description="The session is resolved or abandoned (`session_closed`).")}
