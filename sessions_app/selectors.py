@@ -12,7 +12,9 @@ def session_list(*, account: Account):
 
 
 def _count_in_session(model, account):
-    rows = (model.objects.for_account(account).filter(session=OuterRef("pk")).order_by()
+    # By session alone (the outer row is already the account's): with the account in the
+    # filter too, SQLite picks the account index and counts every row of the account per session.
+    rows = (model.unscoped.filter(session=OuterRef("pk")).order_by()
             .values("session").annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
