@@ -156,7 +156,12 @@ async def _load(url: str, *, concurrency: int, requests: int, seconds: float, he
                 if time.monotonic() > deadline:
                     return
                 start = time.perf_counter()
-                response = await client.get(url)
+                try:
+                    response = await client.get(url)
+                except httpx.TimeoutException:  # counted as status 0: no answer within the timeout
+                    run.latencies.append(time.perf_counter() - start)
+                    run.statuses.append(0)
+                    continue
                 run.latencies.append(time.perf_counter() - start)
                 run.statuses.append(response.status_code)
                 if response.status_code >= 500:
