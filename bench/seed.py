@@ -80,7 +80,9 @@ def seed(*, sessions: int, handoffs: int, live: int, engineers: int, accounts: i
                 account=account, session=s, requested_by=s.owner, handed_off_by=s.owner, note="Needs a senior",
                 context={"facts": [], "transcript": []}, status=HandoffStatus.OPEN) for s in newest])
             live_session_ids = [str(s.pk) for s in newest]
-        result["accounts"].append({"account": str(account.pk), "tokens": tokens, "live_sessions": live_session_ids})
+        free = TroubleshootingSession.unscoped.filter(account=account, handoffs__isnull=True).order_by("-created_at")
+        result["accounts"].append({"account": str(account.pk), "tokens": tokens, "live_sessions": live_session_ids,
+                                   "free_sessions": [str(pk) for pk in free.values_list("pk", flat=True)[:200]]})
     return result
 
 
