@@ -110,7 +110,7 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
         responses={200: HandoffEventSerializer(many=True), 404: HandoffErrorSerializer},
         parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger seq.")],
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole trail, as the schema says
     def events(self, request, pk=None):
         """The audit trail, oldest first; ``seq`` is the account's event number (a gap means: resync)."""
         handoff = self.get_object()
