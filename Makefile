@@ -16,12 +16,16 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run migrate seed test test-unit test-e2e lint bench clean
+.PHONY: help install run serve migrate seed test test-changed fuzz lint lint-js bench clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed the demo pilot, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - the whole suite in parallel, browser tests included"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, and ESLint over static/js (npm installs it on first use)"
+	@echo "make test-changed - only the tests affected by the working tree's changes (pytest-testmon)"
+	@echo "make fuzz   - the schema fuzzing module with many examples per operation and role"
+	@echo "make serve  - production serving: WEB_CONCURRENCY Daphne processes on one socket (docs/deploy.md)"
+	@echo "make bench  - the quick version of every benchmark in bench/ (README, Benchmarks)"
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "ResolutionFlow needs Python 3.12 or newer (on PATH or under pyenv's versions folder); set PYTHON=/path/to/python3.12"; exit 1; }
@@ -49,8 +53,26 @@ test: install
 	$(PY) -m pytest -n $(WORKERS) --ignore=tests/e2e -q
 	$(PY) -m pytest -n $(WORKERS) tests/e2e -q
 
-lint: install
+lint: install lint-js
 	$(VENV)/bin/ruff check .
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+lint-js: node_modules/.installed
+	npx --no-install eslint static/js
+
+# The first run records which tests touch which code (.testmondata); later runs pick the
+# tests affected by what changed since. Serial: testmon's records need one process.
+test-changed: install
+	$(PY) -m pytest --testmon -p no:randomly -n 0 --ignore=tests/e2e -q
+
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -n $(WORKERS) tests/api/test_fuzz_schema.py -q
+
+serve: install
+	$(PY) scripts/serve --host $(HOST) --port $(PORT)
 
 bench: install
 	$(PY) bench/run.py
