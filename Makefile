@@ -18,12 +18,16 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run migrate seed test test-unit test-e2e lint bench eval clean
+.PHONY: help install run serve migrate seed test test-changed fuzz lint lint-js bench eval clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed the demo pilot, serve on http://$(HOST):$(PORT) with the worker and sweep"
 	@echo "make test   - the whole suite in parallel, browser tests included"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, and ESLint over static/js (npm installs it on first use)"
+	@echo "make test-changed - only the tests affected by the working tree's changes (pytest-testmon)"
+	@echo "make fuzz   - the schema fuzzing module with many examples per operation and role"
+	@echo "make serve  - production serving: WEB_CONCURRENCY Daphne processes on one socket (docs/deploy.md)"
+	@echo "make bench  - the quick version of every benchmark in bench/ (README, Benchmarks)"
 	@echo "make eval   - the assistant on the ticket sets, through the API, on a fresh database"
 
 $(UV):
@@ -54,12 +58,30 @@ test: install
 	$(PY) -m pytest -n $(WORKERS) --ignore=tests/e2e -q
 	$(PY) -m pytest -n $(WORKERS) tests/e2e -q
 
-lint: install
+lint: install lint-js
 	$(VENV)/bin/ruff check .
 
 # CASES=path.jsonl to run other ticket files (default: the shared dev set and evals/assistant/cases.jsonl).
 eval: install
 	$(PY) scripts/eval_assistant.py $(CASES)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+lint-js: node_modules/.installed
+	npx --no-install eslint static/js
+
+# The first run records which tests touch which code (.testmondata); later runs pick the
+# tests affected by what changed since. Serial: testmon's records need one process.
+test-changed: install
+	$(PY) -m pytest --testmon -p no:randomly -n 0 --ignore=tests/e2e -q
+
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -n $(WORKERS) tests/api/test_fuzz_schema.py -q
+
+serve: install
+	$(PY) scripts/serve --host $(HOST) --port $(PORT)
 
 bench: install
 	$(PY) bench/run.py

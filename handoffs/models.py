@@ -86,7 +86,11 @@ class Handoff(AccountOwned):
     class Meta(AccountOwned.Meta):
         ordering = ["urgency_rank", "created_at"]
         indexes = [models.Index(fields=["account", "status", "urgency_rank", "created_at"],
-                                name="handoff_queue_idx")]
+                                name="handoff_queue_idx"),
+                   # The queue (open + claimed) in its order, holding live rows only: it stays
+                   # the size of the queue however many escalations were closed.
+                   models.Index(fields=["account", "urgency_rank", "created_at", "id"],
+                                condition=Q(status__in=["open", "claimed"]), name="handoff_live_queue_idx")]
         constraints = [
             models.UniqueConstraint(fields=["session"], condition=Q(status__in=["open", "claimed"]),
                                     name="handoff_one_live_per_session",

@@ -17,10 +17,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from accounts.realtime import WebsocketAuthMiddleware  # noqa: E402
 from resolutionflow.routing import websocket_urlpatterns  # noqa: E402
+from resolutionflow.serving import budgeted  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": budgeted(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             WebsocketAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

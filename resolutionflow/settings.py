@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "resolutionflow.serving.DatabaseUnavailableMiddleware",
     "resolutionflow.middleware.LoginRequiredMiddleware",
     "accounts.middleware.AccountTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -93,6 +94,21 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---- serving past one process (docs/deploy.md#connections) -------------------------------
+# scripts/serve starts WEB_CONCURRENCY Daphne processes on one listening socket. Each process
+# runs at most DB_CONNECTIONS_PER_PROCESS HTTP requests at once (each holds one database
+# connection under ASGI); the rest wait up to REQUEST_QUEUE_TIMEOUT seconds, then get a 503
+# JSON with Retry-After. Keep WEB_CONCURRENCY x DB_CONNECTIONS_PER_PROCESS + workers below
+# PostgreSQL's max_connections minus superuser_reserved_connections (100 - 3 by default).
+# Connections are not kept between requests (CONN_MAX_AGE 0): under ASGI each request runs in
+# a thread of its own, so a persistent connection would be left behind by every request.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 2)
+DB_CONNECTIONS_PER_PROCESS = env_int("DB_CONNECTIONS_PER_PROCESS", 20)
+REQUEST_QUEUE_TIMEOUT = env_int("REQUEST_QUEUE_TIMEOUT", 15)
+RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_str("DATABASE_CONNECT_TIMEOUT", "5"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -224,6 +224,10 @@ class TroubleshootingSession(AccountOwned):
     class Meta(AccountOwned.Meta):
         ordering = ["-updated_at"]
         indexes = [
+            # Session History's default order (API list, recent sessions) with no filter.
+            models.Index(fields=["account", "-updated_at"], name="session_account_recent_idx"),
+            # The History page: one mode, one owner ("mine"), most recent first.
+            models.Index(fields=["account", "owner", "mode", "-updated_at"], name="session_owner_mode_idx"),
             models.Index(fields=["account", "status", "-updated_at"], name="session_account_status_idx"),
             models.Index(fields=["account", "owner", "-updated_at"], name="session_account_owner_idx"),
             models.Index(fields=["account", "mode", "-updated_at"], name="session_account_mode_idx"),

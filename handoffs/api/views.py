@@ -91,6 +91,11 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
     }
 
     def scoped_queryset(self, *, account):
+        if self.action == "list":
+            # A queue row shows neither the context snapshot nor the session's transcript-sized
+            # fields: leave them in the database (they are most of each row's bytes).
+            return handoff_queryset(account).defer(
+                "context", "session__problem", "session__resolution", "session__flow_graph", "session__path")
         return handoff_queryset(account)
 
     def get_serializer_class(self):
@@ -105,7 +110,7 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
         responses={200: HandoffEventSerializer(many=True), 404: HandoffErrorSerializer},
         parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger seq.")],
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole trail, as the schema says
     def events(self, request, pk=None):
         """The audit trail, oldest first; ``seq`` is the account's event number (a gap means: resync)."""
         handoff = self.get_object()

@@ -57,9 +57,9 @@ def add_flows(session, count):
 
 # list → (url name, how to add rows, rows already there, query budget)
 LISTS = {
-    # the user's account, the page count, the rows (owner, assignee and flow joined; the
-    # message, fact and fix counts are subqueries of the same statement)
-    "sessions": ("session-list", add_sessions, 1, 3),
+    # the user's account, the page count, the rows (owner, assignee and flow joined), then
+    # the message, fact and fix counts of the page's rows only, in one statement
+    "sessions": ("session-list", add_sessions, 1, 4),
     # the account, the session, the page count, the rows with their authors joined
     "messages": ("session-message-list", add_messages, 0, 4),
     "facts": ("session-fact-list", add_facts, 0, 4),

@@ -1,5 +1,3 @@
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -8,7 +6,7 @@ from rest_framework.response import Response
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from sessions_app import selectors, services
-from sessions_app.models import Fact, Fix, Message, TroubleshootingSession
+from sessions_app.models import TroubleshootingSession
 
 from ..filters import SessionFilter
 from ..serializers import (
@@ -23,22 +21,6 @@ from ..serializers import (
     SessionUpdateSerializer,
     TicketNoteSerializer,
 )
-
-
-def _count_in_session(model, account):
-    rows = (model.objects.for_account(account).filter(session=OuterRef("pk")).order_by()
-            .values("session").annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def sessions_with_counts(*, account):
-    """The account's sessions, each with the size of its transcript, facts and fixes, in one query."""
-    return selectors.session_list(account=account).annotate(
-        messages_count=_count_in_session(Message, account),
-        facts_count=_count_in_session(Fact, account),
-        fixes_count=_count_in_session(Fix, account),
-    )
-
 
 WRITE_REFUSALS = {403: OpenApiResponse(description="Viewers, and engineers who neither own the session nor "
                                                    "hold the claim of its escalation (`permission_denied`)."),
@@ -71,7 +53,15 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
     }
 
     def scoped_queryset(self, *, account):
-        return sessions_with_counts(account=account)
+        # The list pages first and counts the page's items after (paginate_queryset): counting
+        # in the paged statement would count every session of the account before the LIMIT.
+        if self.action == "list":
+            return selectors.session_list(account=account)
+        return selectors.session_with_counts_list(account=account)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.attach_item_counts(page, account=self.account)
 
     def get_serializer_class(self):
         return SessionSerializer if self.action == "list" else SessionDetailSerializer

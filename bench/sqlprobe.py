@@ -1,0 +1,63 @@
+"""Queries and SQL time of one API request, measured in-process against a seeded database
+(DATABASE_URL): ``python bench/sqlprobe.py TOKEN PATH [REPEAT]`` prints
+{"queries": n, "sql_ms": median ms of SQL per request, "explain": [plans of the slowest statement]}."""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.environ.get("BENCH_APP_ROOT") or str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resolutionflow.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def rerun(sql: str) -> float:
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return 0.0
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(sql)
+        cursor.fetchall()
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    token, path = sys.argv[1], sys.argv[2]
+    repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    client.get(path)  # warm caches
+    totals, counts, slowest = [], [], None
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, response.content[:300]
+        # Django times execute() only; SQLite does its work while rows are fetched. So each
+        # SELECT is run again here and timed to its last row.
+        times = []
+        for query in captured.captured_queries:
+            times.append((rerun(query["sql"]), query["sql"]))
+        totals.append(sum(t for t, _ in times) * 1000)
+        counts.append(len(times))
+        slowest = max(times)[1]
+    plan = []
+    if slowest and slowest.lstrip().upper().startswith("SELECT"):
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN (ANALYZE, COSTS OFF) "
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + slowest)
+            plan = [" ".join(str(c) for c in row) for row in cursor.fetchall()]
+    print(json.dumps({"queries": max(counts), "sql_ms": statistics.median(totals), "slowest": slowest[:300],
+                      "explain": plan}))
+
+
+if __name__ == "__main__":
+    main()
