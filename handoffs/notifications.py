@@ -12,12 +12,11 @@ must not break the message or add headers.
 """
 
 import logging
-import re
-import unicodedata
 
 from django.utils import timezone
 
 from accounts.models import Role, User
+from resolutionflow.text import one_line
 
 from .models import DeliveryKind, EventKind, Handoff, HandoffEvent, Urgency
 from .webhooks import handoff_url
@@ -31,20 +30,6 @@ def recipients(handoff: Handoff, *, exclude: tuple = ()) -> list[str]:
     users = User.objects.filter(account_id=handoff.account_id, is_active=True,
                                 role__in=(Role.ENGINEER, Role.ADMIN)).exclude(pk__in=[pk for pk in exclude if pk])
     return list(users.order_by("email").values_list("email", flat=True))
-
-
-SUBJECT_MAX = 200
-_SPACES = re.compile(r"\s+")
-
-
-def one_line(text: str, *, limit: int = SUBJECT_MAX) -> str:
-    """``text`` as one header-safe line: line breaks, tabs and other control or format
-    characters become single spaces, the ends are trimmed, and it is cut to ``limit``
-    characters (with an ellipsis)."""
-    cleaned = "".join(" " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
-                      for char in text or "")
-    cleaned = _SPACES.sub(" ", cleaned).strip()
-    return cleaned if len(cleaned) <= limit else cleaned[:limit - 1].rstrip() + "…"
 
 
 def _queue(handoff: Handoff, event_kind: str, subject: str, body: str, to: list[str]) -> int:

@@ -13,6 +13,7 @@ from accounts.errors import Conflict, Gone, NotFound
 from accounts.models import Account, Invitation, User
 from accounts.rules import require_manage_account
 from accounts.tokens import digest, new_secret
+from resolutionflow.text import one_line
 
 from .accounts import user_create, validate_role
 
@@ -50,7 +51,7 @@ def _send_invitation_email(issued: IssuedInvitation) -> None:
     local_expiry = invitation.expires_at.astimezone(zoneinfo.ZoneInfo(account.time_zone))
     try:
         send_mail(
-            subject=f"You are invited to {account.name} on ResolutionFlow",
+            subject=one_line(f"You are invited to {account.name} on ResolutionFlow"),
             message=(
                 f"{inviter} invited you to join {account.name} on ResolutionFlow "
                 f"as {invitation.get_role_display().lower()}.\n\n"
@@ -88,7 +89,7 @@ def _send_existing_login_notice(issued: IssuedInvitation) -> None:
     inviter = invitation.invited_by.name if invitation.invited_by else "ResolutionFlow"
     try:
         send_mail(
-            subject=f"You are invited to {account.name} on ResolutionFlow",
+            subject=one_line(f"You are invited to {account.name} on ResolutionFlow"),
             message=(
                 f"{inviter} invited you to join {account.name} on ResolutionFlow, but this address "
                 "already has a ResolutionFlow login, and a login belongs to one account. Nothing "
