@@ -23,14 +23,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F
-from django.tasks import task, task_backends
+from django.tasks import task
 from django.utils import timezone
-from django_tasks_db import DatabaseBackend
 
 from accounts.errors import Conflict, ServiceError
 from accounts.models import Account, User
 from accounts.rules import require_manage_account
 from resolutionflow.outbound import DestinationRefused, resolve_destination
+from resolutionflow.tasks import enqueue_with_transaction
 
 from . import webhooks
 from .models import Delivery, DeliveryKind, DeliveryStatus, HandoffEvent
@@ -49,15 +49,7 @@ def backoff_seconds(tries_so_far: int) -> float:
 
 def _enqueue(delivery: Delivery, *, attempt: int, run_after=None) -> None:
     task_ = deliver.using(run_after=run_after) if run_after else deliver
-    if _transactional_backend():
-        task_.enqueue(str(delivery.pk), attempt)
-    else:
-        transaction.on_commit(lambda: task_.enqueue(str(delivery.pk), attempt))
-
-
-def _transactional_backend() -> bool:
-    """Whether enqueueing writes to this database (django-tasks-db), inside the transaction."""
-    return isinstance(task_backends[deliver.backend], DatabaseBackend)
+    enqueue_with_transaction(task_, str(delivery.pk), attempt)
 
 
 def delivery_create(*, account: Account, kind: str, topic: str, body: str, target: str = "", subject: str = "",

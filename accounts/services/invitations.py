@@ -1,11 +1,15 @@
+import base64
+import hashlib
 import logging
 import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +17,7 @@ from accounts.errors import Conflict, Gone, NotFound
 from accounts.models import Account, Invitation, User
 from accounts.rules import require_manage_account
 from accounts.tokens import digest, new_secret
+from resolutionflow.tasks import enqueue_with_transaction
 from resolutionflow.text import one_line
 
 from .accounts import user_create, validate_role
@@ -106,6 +111,41 @@ def _send_existing_login_notice(issued: IssuedInvitation) -> None:
     Invitation.unscoped.filter(pk=invitation.pk, token_hash=invitation.token_hash).update(sent_at=invitation.sent_at)
 
 
+# ---- the email, sent by the worker ----------------------------------------------------------
+# The raw token exists only in the email (the database keeps its SHA-256). Between the request
+# and the worker it travels sealed (Fernet, with a key derived from SECRET_KEY), so the task
+# row never holds a usable link.
+
+
+def _fernet() -> Fernet:
+    key = hashlib.sha256(f"resolutionflow.invitation-token:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _queue_email(issued: IssuedInvitation) -> None:
+    """Enqueue the invitation's email with the change that made the link (nothing outbound on
+    the request thread; a rolled-back invitation sends nothing)."""
+    sealed = _fernet().encrypt(issued.token.encode()).decode()
+    enqueue_with_transaction(invitation_email_send, str(issued.invitation.pk), sealed)
+
+
+@task
+def invitation_email_send(invitation_id: str, sealed_token: str) -> str:
+    """The worker's half: email the link (or, to an address with a login elsewhere, a notice)
+    if this token is still the invitation's and it is still open. Returns what it did:
+    ``sent``, ``superseded`` (a newer link, accepted or revoked meanwhile) or ``gone``. A
+    failure to send leaves the invitation "Not sent" on the page (``sent_at`` empty), where
+    an admin sees it and resends."""
+    invitation = Invitation.unscoped.select_related("account", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None:
+        return "gone"
+    token = _fernet().decrypt(sealed_token.encode()).decode()
+    if invitation.token_hash != digest(token) or invitation.accepted_at or invitation.revoked_at:
+        return "superseded"
+    _send_invitation_or_notice(IssuedInvitation(invitation, token))
+    return "sent"
+
+
 def _send_invitation_or_notice(issued: IssuedInvitation) -> None:
     """After commit: the link, or a notice when the address has a login (in another account)."""
     if User.objects.filter(email__iexact=issued.invitation.email).exists():
@@ -139,7 +179,7 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
     invitation.save()
     issued = IssuedInvitation(invitation, token)
     if send_email:
-        transaction.on_commit(lambda: _send_invitation_or_notice(issued))
+        _queue_email(issued)
     return issued
 
 
@@ -158,7 +198,7 @@ def invitation_resend(*, invitation: Invitation, actor: User | None, send_email:
     invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
     issued = IssuedInvitation(invitation, token)
     if send_email:
-        transaction.on_commit(lambda: _send_invitation_or_notice(issued))
+        _queue_email(issued)
     return issued
 
 

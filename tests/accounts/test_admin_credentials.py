@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import ApiToken, Role, StaffAuditEntry, User
 from tests.accounts.test_admin import _with_all_accounts_permissions
 from tests.factories import UserFactory
+from tests.tasks import run_due_tasks
 
 STRONG = "a-long-enough-pass-42"
 
@@ -187,6 +188,7 @@ def test_staff_invitations_are_emailed_and_never_shown_to_them(client, staff, no
     shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "Invitation emailed to ines@northwind.test." in shown
     assert "/invitations/" not in shown
+    run_due_tasks()
     assert [m.to for m in mailoutbox] == [["ines@northwind.test"]]
     assert "/invitations/" in mailoutbox[0].body
 

@@ -4,6 +4,7 @@ stay "Not sent" for good)."""
 
 from accounts import services
 from accounts.models import Account, Invitation, Role
+from tests.tasks import run_due_tasks
 
 
 def test_an_account_name_with_a_line_break_still_gets_a_one_line_invitation_subject(
@@ -16,6 +17,7 @@ def test_an_account_name_with_a_line_break_still_gets_a_one_line_invitation_subj
         issued = services.invitation_create(account=northwind, email="new.tech@example.test", role=Role.ENGINEER,
                                             invited_by=admin_user)
 
+    run_due_tasks()
     [message] = mailoutbox
     assert "\n" not in message.subject and "Bcc" in message.subject  # the text stays, on one line
     assert message.to == ["new.tech@example.test"] and message.bcc == []
@@ -32,6 +34,7 @@ def test_the_notice_to_an_address_with_a_login_elsewhere_is_one_line_too(
         services.invitation_create(account=northwind, email=outsider_admin.email, role=Role.ENGINEER,
                                    invited_by=admin_user)
 
+    run_due_tasks()
     [message] = mailoutbox
     assert "\n" not in message.subject and "\r" not in message.subject
     assert "X-Injected" not in message.extra_headers

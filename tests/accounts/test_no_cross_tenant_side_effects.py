@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Invitation
 from tests.sessions_app.factories import FlowFactory, SessionFactory, small_graph
+from tests.tasks import run_due_tasks
 
 VOLATILE = {"id", "email", "created_at", "expires_at", "sent_at"}
 
@@ -31,6 +32,7 @@ def test_inviting_an_address_with_a_login_elsewhere_answers_as_for_a_fresh_addre
     taken = invite_api(api, outsider_admin, engineer.email.upper(), django_capture_on_commit_callbacks)
     assert (taken.status_code, fresh.status_code) == (201, 201)
     assert stable(taken.json()) == stable(fresh.json())
+    run_due_tasks()  # the worker sends both
     listed = api.as_user(outsider_admin).get(reverse("invitation-list")).json()["results"]
     assert {row["status"] for row in listed} == {"pending"}
     assert {bool(row["sent_at"]) for row in listed} == {True}
