@@ -8,22 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from handoffs import services
+from tests.e2e.pages import live, remember_this_page, was_not_reloaded
 from tests.sessions_app.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def live(page):
-    """Wait until the page's websockets are open: what happens next reaches it."""
-    expect(page.locator("html")).to_have_attribute("data-live", "open")
-
-
-def remember_this_page(page):
-    page.evaluate("window.__sameDocument = true")
-
-
-def was_not_reloaded(page) -> bool:
-    return page.evaluate("window.__sameDocument === true")
 
 
 @pytest.fixture
