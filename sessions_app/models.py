@@ -220,6 +220,9 @@ class TroubleshootingSession(AccountOwned):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The number of the last ``session.changed`` event (sessions_app/events.py): incremented
+    # in the transaction of each change, so pages can tell a missed event from a late one.
+    event_seq = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta(AccountOwned.Meta):
         ordering = ["-updated_at"]

@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..models import SessionMode
-from ..templatetags.session_pages import my_open_sessions
 from .common import REGIONS, finish, member_required, session_context, session_or_404
 
 # The regions each kind of session page has (the others are not on the page).
@@ -49,4 +48,8 @@ def session_regions(request, session_id):
 def home_sessions(request):
     """The home page's "My open sessions" card, re-fetched by live.js on escalation events
     (picked up, returned)."""
+    # Imported here: the template library imports sessions_app.views (resume_url), so a
+    # module-level import is circular whenever the templates load first (manage.py check).
+    from ..templatetags.session_pages import my_open_sessions
+
     return render(request, "sessions_app/_home_sessions.html", my_open_sessions({"request": request}))

@@ -382,6 +382,9 @@
     var panel = document.getElementById("session-escalation");
     if (panel) seq = parseInt(panel.getAttribute("data-seq"), 10) || 0;
     var pending = {}, fetching = false, whole = false;
+    // The number of the last session.changed event this screen includes (sessions_app/events.py):
+    // rendered by the server, advanced by each event applied, re-read after a whole re-render.
+    var applied = parseInt(root.getAttribute("data-event-seq"), 10) || 0;
 
     function readSeq() {
       var fresh = document.getElementById("session-escalation");
@@ -391,6 +394,8 @@
     function afterSwap() {
       var page = document.getElementById("session-page");
       if (page) {
+        applied = Math.max(applied, parseInt(page.getAttribute("data-event-seq"), 10) || 0);
+        page.setAttribute("data-event-seq", applied);
         readServerClock(page);
         document.documentElement.setAttribute("data-session-status", page.getAttribute("data-status") || "");
       }
@@ -454,6 +459,16 @@
         return;
       }
       if (data.event === "session.changed") {
+        // Already on the screen (a re-render raced the event): nothing to do. One skipped
+        // (an event lost while the socket stayed open): re-render the whole screen.
+        if (typeof data.seq === "number") {
+          if (data.seq <= applied) return;
+          var gap = data.seq > applied + 1;
+          applied = data.seq;
+          var page = document.getElementById("session-page");
+          if (page) page.setAttribute("data-event-seq", applied);
+          if (gap) { resyncAll(); return; }
+        }
         if (data.reload) { resyncAll(); return; }
         // The writer's own page was answered with these regions already.
         if (data.actor && data.actor === me) return;

@@ -1,7 +1,8 @@
 """Long words and commands wrap inside their cards, on a 1366 px window and a 390 px phone:
 the queue, the session and the context screens never grow wider than the window
 (``document.documentElement.scrollWidth`` equals its width). On the phone the session's header
-is one line, the composer is reached without scrolling past the whole transcript, and the
+is one line (the title cut on a word boundary by the server), so is the site header (the
+navigation folds into a Menu), the composer is reached without scrolling past the whole transcript, and the
 context screen shows its actions before the long summary.
 
 Screenshots go to /tmp/rf-e2e-layout-<screen>-<width>.png for a person to look at."""
@@ -81,10 +82,33 @@ def test_the_queue_session_and_context_screens_never_scroll_sideways(escalation,
 def test_on_a_phone_the_session_header_is_one_line_and_the_composer_is_close(escalation, engineer, browser_as):
     page = browser_as(engineer, viewport=PHONE)
     page.goto(f"/sessions/{escalation.session_id}/")
-    title = page.get_by_test_id("session-title")
-    expect(title).to_have_attribute("title", TITLE)  # cut on screen, whole in the tooltip
+    # The site header is one line: the brand, Go to… and the Menu, which holds the navigation.
+    header = page.locator(".site-header").bounding_box()
+    header_middle = header["y"] + header["height"] / 2
+    for part in ("brand", "palette-open", "site-menu-toggle"):
+        box = page.get_by_test_id(part).bounding_box()
+        assert box["y"] <= header_middle <= box["y"] + box["height"], f"{part} is not on the header's line"
+    tallest = max(page.get_by_test_id(part).bounding_box()["height"] for part in ("brand", "palette-open"))
+    assert header["height"] < 2 * tallest, "the site header takes more than one line"
+    expect(page.get_by_test_id("nav-home")).to_be_hidden()
+    page.get_by_test_id("site-menu-toggle").click()
+    expect(page.get_by_test_id("nav-home")).to_be_visible()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+    assert page.locator(".site-header").bounding_box()["height"] == header["height"], "the open menu pushes the page"
+    page.get_by_test_id("site-menu-toggle").click()
+    expect(page.get_by_test_id("nav-home")).to_be_hidden()
 
-    line_height = page.evaluate("parseFloat(getComputedStyle(document.getElementById('session-title')).lineHeight)")
+    # The session's title is cut by the server on a word boundary, whole in the tooltip and the heading.
+    expect(page.get_by_test_id("session-title")).to_have_attribute("title", TITLE)
+    title = page.get_by_test_id("session-title-short")
+    expect(title).to_be_visible()
+    expect(title).to_have_attribute("title", TITLE)
+    shown = title.inner_text()
+    kept = shown.removesuffix("…")
+    assert shown.endswith("…") and TITLE.startswith(kept) and TITLE[len(kept)] == " ", f"{shown!r} ends mid-word"
+    assert title.evaluate("t => t.scrollWidth <= t.clientWidth"), "the title is clipped on screen"
+
+    line_height = title.evaluate("t => parseFloat(getComputedStyle(t).lineHeight)")
     title_box = title.bounding_box()
     assert title_box["height"] < 1.5 * line_height, "the title wraps"
     middle = title_box["y"] + title_box["height"] / 2

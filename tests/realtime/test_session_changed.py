@@ -25,7 +25,7 @@ async def test_a_fact_written_by_the_owner_names_the_facts_preview_and_head_with
     event = await watching.receive_json_from(timeout=5)
     assert event == {"event": "session.changed", "session": str(cast["session"].pk),
                      "actor": str(cast["junior"].pk), "regions": ["head", "facts", "preview"],
-                     "reload": False, "status": "active"}
+                     "reload": False, "status": "active", "seq": 1}
     await watching.disconnect()
 
 
@@ -112,3 +112,40 @@ async def test_a_flow_answer_names_the_step_the_path_and_the_note():
     assert event["regions"] == ["head", "transcript", "preview", "flow_step", "flow_path"]
     assert (event["actor"], event["reload"]) == (str(cast["junior"].pk), False)
     await watching.disconnect()
+
+
+async def test_consecutive_changes_carry_consecutive_numbers_and_the_page_is_rendered_with_the_last():
+    cast = await team()
+    watching = await subscribed(session_path(cast["session"]), cast["senior"])
+    before = await run(lambda: type(cast["session"]).unscoped.get(pk=cast["session"].pk).event_seq)
+
+    await run(services.fact_set, session=cast["session"], actor=cast["junior"], key="client", value="Acme")
+    await run(services.message_post, session=cast["session"], actor=cast["junior"], body="Tried safe mode",
+              kind=MessageKind.NOTE)
+    with pytest.raises(ServiceError):  # refused and rolled back: its number is not used
+        await run(services.fact_set, session=cast["session"], actor=cast["viewer"], key="os_version", value="x")
+    await run(services.fix_propose, session=cast["session"], actor=cast["junior"], title="Repair Office")
+    await run(services.session_resolve, session=cast["session"], actor=cast["junior"], resolution="Repaired")
+
+    frames = [await watching.receive_json_from(timeout=5) for _ in range(4)]
+    assert [f["seq"] for f in frames] == [before + 1, before + 2, before + 3, before + 4]
+    stored = await run(lambda: type(cast["session"]).unscoped.get(pk=cast["session"].pk).event_seq)
+    assert stored == before + 4
+    await watching.disconnect()
+
+
+async def test_each_session_counts_its_own_events():
+    cast = await team()
+    first = await subscribed(session_path(cast["session"]), cast["junior"])
+    second = await subscribed(session_path(cast["second_session"]), cast["junior"])
+    start_first = await run(lambda: type(cast["session"]).unscoped.get(pk=cast["session"].pk).event_seq)
+    start_second = await run(lambda: type(cast["session"]).unscoped.get(pk=cast["second_session"].pk).event_seq)
+
+    await run(services.fact_set, session=cast["session"], actor=cast["junior"], key="client", value="Acme")
+    await run(services.fact_set, session=cast["session"], actor=cast["junior"], key="client", value="Globex")
+    await run(services.fact_set, session=cast["second_session"], actor=cast["junior"], key="client", value="Initech")
+
+    assert [(await first.receive_json_from(timeout=5))["seq"] for _ in range(2)] == [start_first + 1, start_first + 2]
+    assert (await second.receive_json_from(timeout=5))["seq"] == start_second + 1
+    await first.disconnect()
+    await second.disconnect()

@@ -71,3 +71,15 @@ def test_a_live_refresh_leaves_flash_messages_for_the_next_page(client, engineer
 def test_another_accounts_session_is_not_found(client, outsider_admin, session, path):
     client.force_login(outsider_admin)
     assert client.get(f"/sessions/{session.pk}/{path}/").status_code == 404
+
+
+def test_the_page_and_the_whole_screen_carry_the_number_of_the_last_change_they_include(client, engineer, session):
+    client.force_login(engineer)
+    services.fact_set(session=session, actor=engineer, key="client", value="Fabrikam")
+    services.fact_set(session=session, actor=engineer, key="os_version", value="Windows 11")
+
+    page = client.get(f"/sessions/{session.pk}/").content.decode()
+    screen = client.get(f"/sessions/{session.pk}/live/").content.decode()
+
+    assert re.search(r'id="session-page"[^>]*data-event-seq="2"', page)
+    assert re.search(r'id="session-page"[^>]*data-event-seq="2"', screen)
