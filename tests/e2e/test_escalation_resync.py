@@ -12,35 +12,11 @@ from playwright.sync_api import expect
 from accounts import services as account_services
 from accounts.models import Role
 from handoffs import services
+from tests.e2e.pages import FlakyPipe
 from tests.factories import UserFactory
 from tests.sessions_app.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class FlakyPipe:
-    """Forwards the queue socket both ways unless told to drop what the server sends."""
-
-    def __init__(self, page):
-        self.dropping = False
-        self.dropped = []
-        self.routes = []
-        page.route_web_socket(re.compile(r"/ws/v1/queue/$"), self._connect)
-
-    def _connect(self, ws):
-        server = ws.connect_to_server()
-        self.routes.append(ws)
-
-        def from_server(message):
-            if self.dropping:
-                self.dropped.append(json.loads(message))
-            else:
-                ws.send(message)
-
-        server.on_message(from_server)
-
-    def cut(self):
-        self.routes[-1].close(code=4000, reason="network trouble")
 
 
 def api(server, user, path, body):
@@ -72,7 +48,7 @@ def test_a_gap_in_seq_makes_the_queue_fetch_the_whole_list(northwind, sessions, 
     first, second = (off_loop(services.handoff_escalate, session=s, actor=engineer, note="Stuck") for s in sessions)
     pat = UserFactory(account=northwind, role=Role.ENGINEER, display_name="Pat Peer")
     page = browser_as(senior)
-    pipe = FlakyPipe(page)
+    pipe = FlakyPipe(page, re.compile(r"/ws/v1/queue/$"))
     page.goto("/escalations/")
     expect(page.locator("html")).to_have_attribute("data-live", "open")
     expect(page.get_by_test_id("queue-card-pickup")).to_have_count(2)
@@ -93,7 +69,7 @@ def test_a_gap_in_seq_makes_the_queue_fetch_the_whole_list(northwind, sessions, 
 def test_after_a_lost_connection_the_queue_reconnects_and_resyncs(sessions, engineer, senior, browser_as,
                                                                   asgi_server):
     page = browser_as(senior)
-    pipe = FlakyPipe(page)
+    pipe = FlakyPipe(page, re.compile(r"/ws/v1/queue/$"))
     page.goto("/escalations/")
     expect(page.locator("html")).to_have_attribute("data-live", "open")
     page.evaluate("window.__sameDocument = true")

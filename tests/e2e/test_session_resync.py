@@ -3,50 +3,18 @@ the skipped ``seq`` (sessions_app/events.py) or the lost connection and re-rende
 screen in place. The session's websocket runs through a Playwright route that can drop
 messages, cut the connection and refuse to reconnect, like a flaky network."""
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from handoffs import services
-from tests.e2e.pages import live, remember_this_page, was_not_reloaded
+from tests.e2e.pages import FlakyPipe, live, remember_this_page, was_not_reloaded
 from tests.e2e.test_escalation_resync import api, wait_until
 from tests.sessions_app.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class FlakySessionPipe:
-    """Forwards the session socket both ways unless told to drop what the server sends, or,
-    while ``offline``, refuses new connections."""
-
-    def __init__(self, page):
-        self.dropping = False
-        self.offline = False
-        self.dropped = []
-        self.refused = 0
-        self.routes = []
-        page.route_web_socket(re.compile(r"/ws/v1/sessions/[0-9a-f-]+/$"), self._connect)
-
-    def _connect(self, ws):
-        if self.offline:
-            self.refused += 1
-            ws.close(code=4000, reason="network down")
-            return
-        server = ws.connect_to_server()
-        self.routes.append(ws)
-
-        def from_server(message):
-            if self.dropping:
-                self.dropped.append(json.loads(message))
-            else:
-                ws.send(message)
-
-        server.on_message(from_server)
-
-    def cut(self):
-        self.routes[-1].close(code=4000, reason="network trouble")
+SESSION_SOCKET = re.compile(r"/ws/v1/sessions/[0-9a-f-]+/$")
 
 
 @pytest.fixture
@@ -58,9 +26,10 @@ def session(northwind, engineer):
 def test_a_skipped_seq_makes_the_session_page_re_render_the_whole_screen(session, engineer, senior, browser_as,
                                                                           asgi_server):
     page = browser_as(senior)
-    pipe = FlakySessionPipe(page)
+    pipe = FlakyPipe(page, SESSION_SOCKET)
     page.goto(f"/sessions/{session.pk}/")
     live(page)
+    wait_until(page, pipe.greeted)  # the session socket itself is subscribed, not only the queue's
     remember_this_page(page)
     expect(page.locator("#session-page")).to_have_attribute("data-event-seq", "0")
 
@@ -82,7 +51,7 @@ def test_a_change_made_while_the_socket_was_down_shows_after_the_reconnect(sessi
     handoff = off_loop(services.handoff_escalate, session=session, actor=engineer, note="Profile rebuild did not help")
     off_loop(services.handoff_claim, handoff=handoff, actor=senior)  # so Sam may write in the session
     junior = browser_as(engineer)
-    pipe = FlakySessionPipe(junior)
+    pipe = FlakyPipe(junior, SESSION_SOCKET)
     junior.goto(f"/sessions/{session.pk}/")
     live(junior)
     remember_this_page(junior)
