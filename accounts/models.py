@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from resolutionflow.counters import KeepsCounters
+
 from .tenancy import AccountOwned
 
 
@@ -23,8 +25,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-class Account(models.Model):
+class Account(KeepsCounters, models.Model):
     """An MSP: the tenant. Everything a technician sees belongs to exactly one account."""
+
+    counter_fields = ("event_seq",)  # resolutionflow.counters: a stale save never rewinds it
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
