@@ -213,8 +213,11 @@
   function showOpenCount(open) {
     var badge = document.querySelector("[data-testid=nav-escalations-count]");
     if (!badge) return;
-    badge.textContent = open;
-    badge.hidden = open === 0;
+    // The navigation's count, and its copy on the phone's folded Menu button.
+    document.querySelectorAll("[data-testid=nav-escalations-count], [data-count-of=nav-escalations]").forEach(function (count) {
+      count.textContent = open;
+      count.hidden = open === 0;
+    });
     document.title = open > 0 ? "(" + open + ") " + baseTitle : baseTitle;
   }
 
