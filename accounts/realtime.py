@@ -12,6 +12,7 @@ every such socket closes at once with a code the client can read:
 """
 
 import logging
+from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
@@ -30,11 +31,25 @@ def _token_for_key(key: str):
     return services.api_token_authenticate(key)
 
 
-class WebsocketAuthMiddleware:
-    """Session cookie auth (Channels' own), then ``Authorization: Token <key>`` if present.
+@database_sync_to_async
+def _ticket_for_secret(secret: str):
+    return services.realtime_ticket_redeem(secret=secret)
 
-    A token header that does not authenticate leaves the user anonymous, so the consumer
-    closes the socket; it never falls back to a cookie silently.
+
+def ticket_from_query(query_string: bytes) -> str | None:
+    """The ``ticket`` parameter of a socket URL's query string, or None when there is none."""
+    values = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("ticket")
+    return values[0] if values else None
+
+
+class WebsocketAuthMiddleware:
+    """Session cookie auth (Channels' own), then ``Authorization: Token <key>`` if present,
+    else ``?ticket=<t>`` if present (``accounts.services.realtime_ticket_redeem``).
+
+    A token header or ticket that does not authenticate leaves the user anonymous, so the
+    consumer closes the socket with 4401; it never falls back to a cookie silently. A ticket
+    binds the socket to its user and to the API token that asked for it (``api_token_id``),
+    so revoking that token closes the socket as it does a token-header socket.
     """
 
     def __init__(self, inner):
@@ -45,13 +60,20 @@ class WebsocketAuthMiddleware:
         async def app(scope, receive, send):
             headers = dict(scope.get("headers") or [])
             raw = headers.get(b"authorization", b"").decode("latin-1").strip()
+            ticket = ticket_from_query(scope.get("query_string") or b"")
             if raw:
                 keyword, _, key = raw.partition(" ")
                 token = None
                 if keyword.lower() == "token" and key.strip():
                     token = await _token_for_key(key.strip())
                 scope = {**scope, "user": token.user if token else AnonymousUser(),
-                         "api_token_id": token.pk if token else None}
+                         "api_token_id": token.pk if token else None, "auth_method": "token"}
+            elif ticket is not None:
+                redeemed = await _ticket_for_secret(ticket)
+                scope = {**scope, "user": redeemed.user if redeemed else AnonymousUser(),
+                         "api_token_id": redeemed.api_token_id if redeemed else None, "auth_method": "ticket"}
+            else:
+                scope = {**scope, "auth_method": "cookie"}
             return await inner(scope, receive, send)
 
         return app
@@ -93,7 +115,9 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         groups = [user_group(self.user.pk)]
         if self.scope.get("api_token_id"):
             groups.append(token_group(self.scope["api_token_id"]))
-        else:
+        elif self.scope.get("auth_method") == "cookie":
+            # A ticket asked for with a cookie is bound to its user only: the cookie this
+            # handshake may carry is not the credential that opened the socket.
             session = self.scope.get("session")
             if session is not None and session.session_key:
                 groups.append(login_group(session.session_key))
