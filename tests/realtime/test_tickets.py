@@ -12,6 +12,7 @@ from accounts import services as account_services
 from accounts.models import ApiToken, RealtimeTicket
 from accounts.tokens import digest
 from tests.realtime.test_handoff_sockets import ORIGIN, open_socket, session_path, team
+from tests.realtime.test_handoff_sockets import refused as refused_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,12 +36,9 @@ async def opened(path, secret):
     return communicator, hello
 
 
-async def refused(path, secret=None, *headers) -> int:
-    """The close code of a socket that must not open."""
-    query = f"?ticket={secret}" if secret is not None else ""
-    communicator, connected, code = await open_socket(f"{path}{query}", *headers)
-    assert not connected
-    return code
+async def refused(path, secret, *headers) -> int:
+    """The close code of a socket opened with ``secret`` that must not open."""
+    return await refused_at(f"{path}?ticket={secret}", *headers)
 
 
 async def test_a_ticket_opens_the_queue_socket_as_its_user():
