@@ -21,6 +21,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+# Response headers a frontend on another origin may read (django-cors-headers): when to retry
+# a 429/503, and how to authenticate after a 401.
+CORS_EXPOSE_HEADERS = ["Retry-After", "WWW-Authenticate"]
 
 INSTALLED_APPS = [
     "daphne",
