@@ -77,6 +77,14 @@ class HandoffEventSerializer(serializers.ModelSerializer):
         return f"handoff.{event.kind}"
 
 
+class HandoffEventPageSerializer(serializers.Serializer):
+    """One page of an escalation's audit trail (``GET handoffs/{id}/events/?after=&limit=``)."""
+
+    results = HandoffEventSerializer(many=True, help_text="Events with seq > after, oldest first.")
+    has_more = serializers.BooleanField(help_text="More events follow: ask again with after = the last seq.")
+    last_seq = serializers.IntegerField(help_text="The seq of this escalation's newest event.")
+
+
 class HandoffEscalateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="",
                                  help_text="Where you are stuck.")
