@@ -14,6 +14,7 @@ from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAd
 from handoffs import selectors, services
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
 from resolutionflow.api.filters import SEQ_MAX, query_int
+from resolutionflow.api.schema import HandoffConflictSerializer, conflict
 from sessions_app.models import TroubleshootingSession
 from sessions_app.selectors import session_list
 
@@ -23,7 +24,6 @@ from .serializers import (
     BaselineSampleSerializer,
     HandoffCancelSerializer,
     HandoffDetailSerializer,
-    HandoffErrorSerializer,
     HandoffEscalateSerializer,
     HandoffEventPageSerializer,
     HandoffResolveSerializer,
@@ -35,7 +35,8 @@ from .serializers import (
 EVENTS_LIMIT_DEFAULT = 100
 EVENTS_LIMIT_MAX = 200
 
-REFUSALS = {403: HandoffErrorSerializer, 404: HandoffErrorSerializer, 409: HandoffErrorSerializer}
+REFUSALS = {409: conflict("`already_claimed` (with `claimed_by` and `status`), `invalid_transition` (with "
+                          "`status`), `session_closed`.", HandoffConflictSerializer)}
 
 
 def handoff_queryset(account):
@@ -63,7 +64,10 @@ class SessionHandoffViewSet(HandoffContextMixin, ScopedGenericViewSet):
     def scoped_queryset(self, *, account):
         return session_list(account=account)
 
-    @extend_schema(request=HandoffEscalateSerializer, responses={201: HandoffDetailSerializer, **REFUSALS},
+    @extend_schema(request=HandoffEscalateSerializer, responses={
+        201: HandoffDetailSerializer,
+        409: conflict("`already_escalated` (with the live escalation's `handoff` and its `status`), "
+                      "`session_closed` (with the session's `status`).", HandoffConflictSerializer)},
                    summary="Escalate a session", tags=["handoffs"])
     @action(detail=True, methods=["post"])
     def handoff(self, request, pk=None):
@@ -209,7 +213,7 @@ class BaselineSampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
                                                  **serializer.validated_data)
         return Response(BaselineSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={204: None, 404: HandoffErrorSerializer})
+    @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
         services.baseline_sample_delete(sample=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
