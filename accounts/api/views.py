@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -74,7 +74,9 @@ class TokenRevokeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=TokenRevokeSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    @extend_schema(request=TokenRevokeSerializer, tags=["auth"], responses={
+        200: TokenSerializer,
+        404: OpenApiResponse(description="No token of yours has that `id` (`not_found`).")})
     def post(self, request):
         serializer = TokenRevokeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
