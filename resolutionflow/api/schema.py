@@ -25,7 +25,7 @@ send every field); ``postprocess`` adds ``servers`` from ``SITE_URL``.
 
 from django.conf import settings
 from drf_spectacular import openapi
-from drf_spectacular.plumbing import force_instance
+from drf_spectacular.plumbing import force_instance, get_doc
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -171,6 +171,26 @@ class AutoSchema(openapi.AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
+    def get_summary(self):
+        """A view's own summary, else the first sentence of the action's docstring, else what the
+        action does to what (``List invitations``), so every operation has one."""
+        summary = super().get_summary()
+        if summary:
+            return summary
+        action = getattr(self.view, "action", None) or self.method.lower()
+        doc = (get_doc(getattr(self.view, action, None)) or "").strip()
+        if not doc and (getattr(self.view, "action", None) is None
+                        or len(getattr(self.view, "action_permissions", ())) == 1):
+            doc = get_doc(type(self.view)).strip()  # a view of one operation: its own docstring
+        if doc:
+            first = doc.split("\n\n")[0].replace("\n", " ")
+            return first.split(". ")[0].rstrip(".").replace("``", "`")
+        model = getattr(self.view, "model", None)
+        noun = model._meta.verbose_name if model is not None else self.path.strip("/").split("/")[-1]
+        verbs = {"list": f"List {noun}s", "retrieve": f"One {noun}", "create": f"Add a {noun}",
+                 "partial_update": f"Change a {noun}", "destroy": f"Delete a {noun}"}
+        return verbs.get(action, f"{action.strip('_').replace('_', ' ').capitalize()} the {noun}")
+
     def _map_basic_serializer(self, serializer, direction):
         """In responses, every field of a model serializer is required: DRF sends each readable
         field of a model, ``null`` or not. A plain serializer's ``required=False`` fields stay
@@ -184,7 +204,25 @@ class AutoSchema(openapi.AutoSchema):
 # ---- after generation ------------------------------------------------------------------------
 
 
+def _typed_nullables(node, schemas):
+    """OpenAPI 3.0 wants ``nullable`` beside a ``type``: a nullable ``allOf: [$ref]`` gets the
+    type of the component it refers to."""
+    if isinstance(node, list):
+        for item in node:
+            _typed_nullables(item, schemas)
+    elif isinstance(node, dict):
+        refs = node.get("allOf") or []
+        if node.get("nullable") and "type" not in node and len(refs) == 1 and "$ref" in refs[0]:
+            target = schemas.get(refs[0]["$ref"].rsplit("/", 1)[-1], {})
+            node["type"] = target.get("type", "object")
+        for value in node.values():
+            _typed_nullables(value, schemas)
+
+
 def postprocess(result, generator, request, public):
-    """drf-spectacular postprocessing hook: the schema names its server (``SITE_URL``)."""
+    """drf-spectacular postprocessing hook: nullable references carry a type, and the schema
+    names its server (``SITE_URL``)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    _typed_nullables(result, schemas)
     result["servers"] = [{"url": settings.SITE_URL, "description": "This server (SITE_URL)."}]
     return result
