@@ -54,7 +54,9 @@ def _openapi_to_json_schema(node, *, strict: bool):
     if strict and "properties" in node and "additionalProperties" not in node:
         node["additionalProperties"] = False
     if node.pop("nullable", False):
-        if "type" in node:
+        if any(key in node for key in ("allOf", "oneOf", "anyOf", "$ref")):
+            node = {"anyOf": [node, {"type": "null"}]}
+        elif "type" in node:
             node["type"] = [node["type"], "null"]
             if "enum" in node:
                 node["enum"] = [*node["enum"], None]
