@@ -23,6 +23,8 @@ filled in when it gave none. In responses, fields always sent are required (mode
 send every field); ``postprocess`` adds ``servers`` from ``SITE_URL``.
 """
 
+import re
+
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance, get_doc
@@ -219,10 +221,66 @@ def _typed_nullables(node, schemas):
             _typed_nullables(value, schemas)
 
 
+def _json_body_ref(response: dict) -> str | None:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return schema.get("$ref", "").rsplit("/", 1)[-1] or None
+
+
+def _links(paths: dict, schemas: dict) -> None:
+    """OpenAPI links, by rule: a success whose body is an object with an ``id`` leads to every
+    operation under that object's own path (``/handoffs/{id}/`` and its actions), the ``id``
+    taken from the body and the other path parameters from the request. An object's own path
+    is the ``GET …/{id}/`` that answers the same component, or, for a create, the list path
+    plus ``{id}/``. Clients and schemathesis' stateful tests follow them (create → claim → ...)."""
+    detail_paths: dict[str, list[str]] = {}
+    for path, item in paths.items():
+        if path.endswith("/{id}/") and "get" in item:
+            component = _json_body_ref(item["get"]["responses"].get("200", {}))
+            if component:
+                detail_paths.setdefault(component, []).append(path)
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "patch", "put"):
+                continue
+            for status, response in operation["responses"].items():
+                component = _json_body_ref(response) if status in ("200", "201") else None
+                if not component or "id" not in schemas.get(component, {}).get("properties", {}):
+                    continue
+                owners = list(detail_paths.get(component, []))
+                if method == "post" and status == "201" and path + "{id}/" in paths:
+                    owners.append(path + "{id}/")
+                request_params = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+                links = {}
+                for owner in dict.fromkeys(owners):
+                    # sessions/{id}/ owns sessions/{session_id}/facts/ too: the object's id under
+                    # whatever name the nested path gives it.
+                    prefix = re.compile(re.escape(owner).replace(re.escape("{id}"), r"\{(\w+)\}"))
+                    for target_path, target_item in paths.items():
+                        match = prefix.match(target_path)
+                        if not match:
+                            continue
+                        own = match.group(1)
+                        for target_method, target in target_item.items():
+                            if target_method not in ("get", "post", "patch", "put", "delete") or (
+                                    target_path, target_method) == (path, method):
+                                continue
+                            names = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+                            if not names <= request_params | {own}:
+                                continue
+                            links[target["operationId"]] = {
+                                "operationId": target["operationId"],
+                                "parameters": {name: "$response.body#/id" if name == own
+                                               else f"$request.path.{name}" for name in sorted(names)},
+                            }
+                if links:
+                    response["links"] = links
+
+
 def postprocess(result, generator, request, public):
-    """drf-spectacular postprocessing hook: nullable references carry a type, and the schema
-    names its server (``SITE_URL``)."""
+    """drf-spectacular postprocessing hook: nullable references carry a type, successes carry
+    their OpenAPI links, and the schema names its server (``SITE_URL``)."""
     schemas = result.get("components", {}).get("schemas", {})
     _typed_nullables(result, schemas)
+    _links(result.get("paths", {}), schemas)
     result["servers"] = [{"url": settings.SITE_URL, "description": "This server (SITE_URL)."}]
     return result
