@@ -337,6 +337,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The websockets are described beside this schema, in AsyncAPI (resolutionflow/api/asyncapi.py).
+SPECTACULAR_SETTINGS["EXTERNAL_DOCS"] = {
+    "description": "The websockets (/ws/v1/queue/, /ws/v1/sessions/{id}/): AsyncAPI 3.0 document",
+    "url": f"{SITE_URL}/api/v1/asyncapi.json",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -53,6 +53,11 @@ def test_it_is_public_like_the_openapi_schema(client, db):
     assert client.get("/api/v1/asyncapi.json").status_code == 200
 
 
+def test_the_openapi_schema_and_its_docs_link_to_it(client, db, settings):
+    openapi = json.loads(client.get("/api/v1/schema/?format=json").content)
+    assert openapi["externalDocs"]["url"] == f"{settings.SITE_URL}/api/v1/asyncapi.json"
+
+
 def test_both_sockets_their_ticket_and_close_codes_are_described(document):
     channels = document["channels"]
     assert channels["queue"]["address"] == "/ws/v1/queue/"
