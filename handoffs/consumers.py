@@ -37,7 +37,23 @@ def _session_visible(user, session_id) -> bool:
     return selectors.session_get(account=user.account, session_id=session_id) is not None
 
 
-class QueueConsumer(AccountConsumer):
+class HandoffActionsMixin:
+    """Gives each socket's user their own ``actions`` on the escalation of a ``handoff.*``
+    message, so a socket receives exactly the REST object. The message is built once per event
+    for everyone (``events.event_message``); the actions come from its fields and the pure rules
+    (``selectors.handoff_actions_from_data``), with no query per socket. The user is the one the
+    socket opened with: a role change or a deactivation closes the socket (4403 / 4401)."""
+
+    async def realtime_event(self, message):
+        payload = message.get("payload")
+        handoff = payload.get("handoff") if isinstance(payload, dict) else None
+        if isinstance(handoff, dict) and str(payload.get("event", "")).startswith("handoff."):
+            actions = selectors.handoff_actions_from_data(data=handoff, user=self.user)
+            message = {**message, "payload": {**payload, "handoff": {**handoff, "actions": actions}}}
+        await super().realtime_event(message)
+
+
+class QueueConsumer(HandoffActionsMixin, AccountConsumer):
     """``/ws/v1/queue/``: the account's escalation events."""
 
     async def get_groups(self):
@@ -48,7 +64,7 @@ class QueueConsumer(AccountConsumer):
                               "seq": await _last_seq(self.user), "open": await _open_count(self.user)})
 
 
-class SessionConsumer(AccountConsumer):
+class SessionConsumer(HandoffActionsMixin, AccountConsumer):
     """``/ws/v1/sessions/<id>/``: the escalation events of one session of the account."""
 
     async def connect(self):

@@ -4,8 +4,9 @@ only).
 Every handoff change writes one HandoffEvent in its transaction and publishes it after
 commit to the account's group (the queue) and the session's group (the session page):
 ``{"event": "handoff.claimed", "seq": <the account's event number>, "handoff": {...}}``, where
-``handoff`` is exactly the REST API's escalation object (``HandoffSerializer``), built once
-per event and shared with the webhook.
+``handoff`` is the REST API's escalation object without ``actions`` (``HandoffMessageSerializer``),
+built once per event and shared with the webhook; each socket adds its own user's ``actions``
+(``consumers.HandoffActionsMixin``), so what a socket receives is the REST object.
 """
 
 import json
@@ -14,7 +15,7 @@ import logging
 from django.db import transaction
 from rest_framework.renderers import JSONRenderer
 
-from handoffs.api.serializers import HandoffSerializer
+from handoffs.api.serializers import HandoffMessageSerializer
 from handoffs.models import Handoff, HandoffStatus
 from sessions_app.events import send_to_groups, session_group
 
@@ -28,8 +29,9 @@ def account_group(account_id) -> str:
 
 
 def handoff_data(handoff) -> dict:
-    """The escalation as the REST API shows it, as plain JSON types."""
-    return json.loads(JSONRenderer().render(HandoffSerializer(handoff).data))
+    """The escalation as the REST API shows it, ``actions`` aside (they depend on the reader), as
+    plain JSON types."""
+    return json.loads(JSONRenderer().render(HandoffMessageSerializer(handoff).data))
 
 
 def event_message(event, handoff) -> dict:
