@@ -199,3 +199,30 @@ def test_a_session_shows_its_live_escalation_until_it_closes(api, people):
     assert [row["escalation"] for row in listed] == [{"id": str(handoff.pk), "status": "claimed"}]
     handoff_services.handoff_return(handoff=handoff, actor=people[S], note="Set the MTU")
     assert read()["escalation"] is None
+
+
+# ---- the escalations of one session ---------------------------------------------------------------
+
+
+def test_the_escalations_list_filters_by_session(api, people, outsider, outsider_admin):
+    session, other = active(people), active(people)
+    first = handoff_services.handoff_escalate(session=session, actor=people[E], note="Stuck")
+    handoff_services.handoff_cancel(handoff=first, actor=people[E])
+    second = handoff_services.handoff_escalate(session=session, actor=people[E], note="Stuck again")
+    handoff_services.handoff_escalate(session=other, actor=people[E], note="Elsewhere")
+    client = api.as_user(people[V])
+    ids = lambda **params: [row["id"] for row in client.get(reverse("handoff-list"), params).json()["results"]]  # noqa: E731
+    # A session's escalations, closed ones too; status narrows them as on the queue.
+    assert sorted(ids(session=str(session.pk))) == sorted([str(first.pk), str(second.pk)])
+    assert ids(session=str(session.pk), status="cancelled") == [str(first.pk)]
+    assert ids(session=str(session.pk), status="open") == [str(second.pk)]
+    # Another account's session finds nothing, as an unknown one does.
+    foreign = SessionFactory(account=outsider, owner=outsider_admin)
+    handoff_services.handoff_escalate(session=foreign, actor=outsider_admin, note="Theirs")
+    assert ids(session=str(foreign.pk)) == []
+
+
+def test_a_session_filter_that_is_not_an_id_is_a_400(api, people):
+    response = api.as_user(people[V]).get(reverse("handoff-list"), {"session": "yesterday"})
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["parameter"]) == ("invalid_filter", "session")
