@@ -17,6 +17,7 @@ from accounts.permissions import IsAccountMember, IsEngineerOrAdmin
 from sessions_app import selectors, services
 from sessions_app.models import Fact, Fix, Message
 
+from ..filters import FactFilter, FixFilter, MessageFilter
 from ..serializers import (
     FactCreateSerializer,
     FactSerializer,
@@ -57,6 +58,7 @@ class SessionItemViewSet(ScopedGenericViewSet):
 class MessageViewSet(mixins.ListModelMixin, SessionItemViewSet):
     model = Message
     serializer_class = MessageSerializer
+    filterset_class = MessageFilter
     cursor_ordering = ("created_at", "id")
     action_permissions = {"list": [IsAccountMember], "create": [IsEngineerOrAdmin]}
 
@@ -84,6 +86,7 @@ class MessageViewSet(mixins.ListModelMixin, SessionItemViewSet):
 class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemViewSet):
     model = Fact
     serializer_class = FactSerializer
+    filterset_class = FactFilter
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],
@@ -134,6 +137,7 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemV
 class FixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemViewSet):
     model = Fix
     serializer_class = FixSerializer
+    filterset_class = FixFilter
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],
