@@ -94,12 +94,9 @@ class FlowFilter(filters.FilterSet):
 
 # ---- incremental loading of one session's items -------------------------------------------------
 
-_SINCE_HELP = ("Only items {what} strictly after this instant (ISO 8601; without an offset, the account's time "
-               "zone; a date means its first instant): pass the newest `{field}` you hold to load what is new.")
-
-
 def _since(field: str, what: str):
-    return DateOrInstantFilter(field_name=field, lookup_expr="gt", help_text=_SINCE_HELP.format(what=what, field=field))
+    # Documented in the views' schema (sessions_app.api.views.session_items.since).
+    return DateOrInstantFilter(field_name=field, lookup_expr="gt", help_text=f"{what} strictly after this instant")
 
 
 class MessageFilter(filters.FilterSet):
