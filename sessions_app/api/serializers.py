@@ -399,3 +399,20 @@ class SessionCreatedSerializer(SessionDetailSerializer):
     class Meta(SessionDetailSerializer.Meta):
         fields = [*SessionDetailSerializer.Meta.fields, "opening"]
         read_only_fields = fields
+
+
+# ---- the command palette -----------------------------------------------------------------------
+
+
+class PaletteItemSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Stable per item: page:queue, flow:<slug>, session:<id>, handoff:<id>, ...")
+    label = serializers.CharField(help_text="What the palette shows (a page's name, a session's title).")
+    group = serializers.CharField(help_text="The heading it is listed under: Start, FlowPilot, Recent sessions, "
+                                            "Open escalations, Pages.")
+    url = serializers.CharField(help_text="The page it opens: a path on this site.")
+    hint = serializers.CharField(allow_blank=True, help_text="A second line (client, ticket, state); may be empty.")
+    keywords = serializers.CharField(allow_blank=True, help_text="More words the palette's search matches.")
+
+
+class PaletteSerializer(serializers.Serializer):
+    items = PaletteItemSerializer(many=True, help_text="In the order the palette lists them.")

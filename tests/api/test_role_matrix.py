@@ -61,6 +61,8 @@ MATRIX = {
     ("session-fix-list", "post"): ({V: 403, E: 201, A: 201}, {"title": "Restart the print spooler"}),
     ("session-fix-detail", "get"): ({V: 200, E: 200, A: 200}, None),
     ("session-fix-detail", "patch"): ({V: 403, E: 200, A: 200}, {"status": "active"}),
+    # The command palette's data: what the page's palette offers, for every member.
+    ("palette", "get"): ({V: 200, E: 200, A: 200}, None),
     # Flows: everyone reads the library; admins manage the account's own flows.
     ("flow-list", "get"): ({V: 200, E: 200, A: 200}, None),
     ("flow-list", "post"): ({V: 403, E: 403, A: 201}, {"name": "Scanner offline", "graph": small_graph()}),
