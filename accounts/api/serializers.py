@@ -96,3 +96,20 @@ class IssuedTokenSerializer(serializers.Serializer):
 
 class TokenRevokeSerializer(serializers.Serializer):
     id = serializers.UUIDField(required=False, help_text="One of your tokens; default: the one in use.")
+
+
+class OwnTokenSerializer(serializers.ModelSerializer):
+    """One of the caller's API tokens; the key itself is never shown again after it is issued."""
+
+    name = serializers.CharField(read_only=True, help_text="The label given when it was issued (may be empty).")
+    prefix = serializers.CharField(read_only=True, help_text="The key's first characters, to tell keys apart.")
+    current = serializers.SerializerMethodField(help_text="Whether this request is made with this token.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        auth = self.context["request"].auth
+        return isinstance(auth, ApiToken) and auth.pk == token.pk

@@ -6,6 +6,7 @@ from . import views
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
 router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("auth/tokens", views.OwnTokenViewSet, basename="auth-token")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="auth-token"),

@@ -24,6 +24,7 @@ from .serializers import (
     InvitationSerializer,
     IssuedTokenSerializer,
     MeSerializer,
+    OwnTokenSerializer,
     TokenObtainSerializer,
     TokenRevokeSerializer,
     TokenSerializer,
@@ -85,6 +86,29 @@ class TokenRevokeView(APIView):
                                code="no_token")
         token = services.api_token_revoke(token=token)
         return Response(TokenSerializer(token).data)
+
+
+class OwnTokenViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
+    """The caller's own API tokens: list the ones that still work, revoke one. Any signed-in
+    person (platform staff too, as ``auth/token/revoke/``); scoped by the person, so another
+    person's token is a 404 whatever their account."""
+
+    model = ApiToken
+    serializer_class = OwnTokenSerializer
+    action_permissions = {"list": [IsAuthenticated], "destroy": [IsAuthenticated]}
+
+    def scoped_queryset(self, *, account):
+        return selectors.api_tokens_usable(user=self.request.user)
+
+    @extend_schema(tags=["auth"], summary="My API tokens that still work (never the keys)")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(tags=["auth"], request=None, responses={204: None},
+                   summary="Revoke one of my tokens: it stops working and the websockets opened with it close (4401)")
+    def destroy(self, request, *args, **kwargs):
+        services.api_token_revoke(token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeViewSet(ScopedGenericViewSet):
