@@ -113,3 +113,33 @@ class OwnTokenSerializer(serializers.ModelSerializer):
     def get_current(self, token) -> bool:
         auth = self.context["request"].auth
         return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+class InvitationAccountSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class InvitationPreviewSerializer(serializers.Serializer):
+    """What the holder of an invitation link is invited to: the page's "Join <account>"."""
+
+    email = serializers.EmailField(help_text="The login the invitation creates.")
+    role = serializers.ChoiceField(choices=Role.choices)
+    account = InvitationAccountSerializer()
+    invited_by = serializers.CharField(allow_null=True, help_text="Who invited them (null: the platform).")
+    expires_at = serializers.DateTimeField()
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, help_text="How colleagues see you in ResolutionFlow.")
+    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"},
+                                     help_text="Checked by the server's password validators (400, errors.password).")
+
+
+class InvitationAcceptedSerializer(serializers.Serializer):
+    """The new login, and a key for it so the client is signed in at once."""
+
+    user = MeSerializer()
+    token = serializers.CharField(help_text="The key for `Authorization: Token <key>`; shown only once.")
+    token_id = serializers.UUIDField()
+    expires_at = serializers.DateTimeField(help_text="When the key stops working.")

@@ -83,6 +83,9 @@ OUTSIDE_THE_TABLE = {
     # Any signed-in person's own tokens, platform staff included: tests/api/test_own_tokens.py.
     ("auth-token-list", "get"),
     ("auth-token-detail", "delete"),
+    # The holder of an invitation link, signed in or not: tests/api/test_invitation_accept_api.py.
+    ("invitation-accept", "get"),
+    ("invitation-accept", "post"),
     ("schema", "get"),  # tests/api/test_schema.py
     ("api-docs", "get"),
     ("api-redoc", "get"),
