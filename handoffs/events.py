@@ -17,9 +17,11 @@ from rest_framework.renderers import JSONRenderer
 
 from handoffs.api.serializers import HandoffMessageSerializer
 from handoffs.models import Handoff, HandoffStatus
+from handoffs.selectors import handoff_actions_from_data
 from sessions_app.events import send_to_groups, session_group
 
-__all__ = ["account_group", "event_message", "handoff_data", "publish_on_commit", "session_group"]
+__all__ = ["account_group", "event_message", "handoff_data", "message_for_reader", "publish_on_commit",
+           "session_group"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,17 @@ def event_message(event, handoff) -> dict:
     """``{"event": "handoff.<kind>", "seq": int, "occurred_at": iso, "handoff": {…}}``."""
     return {"event": f"handoff.{event.kind}", "seq": event.seq, "occurred_at": event.created_at.isoformat(),
             "handoff": handoff_data(handoff)}
+
+
+def message_for_reader(message: dict, user) -> dict:
+    """``message`` as ``user`` reads it: a ``handoff.*`` message's escalation gets the user's own
+    ``actions`` (``selectors.handoff_actions_from_data``: the message's fields and the rules, no
+    query), so it is the REST object that user reads. Other messages come back as they are; the
+    shared ``message`` is never changed. The websockets and ``GET /api/v1/events/`` use it."""
+    handoff = message.get("handoff") if isinstance(message, dict) else None
+    if not isinstance(handoff, dict) or not str(message.get("event", "")).startswith("handoff."):
+        return message
+    return {**message, "handoff": {**handoff, "actions": handoff_actions_from_data(data=handoff, user=user)}}
 
 
 def publish_on_commit(message: dict, *, account_id, session_id) -> None:

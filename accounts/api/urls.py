@@ -13,6 +13,7 @@ urlpatterns = [
     path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="auth-token-revoke"),
     # Before the router's invitations/<id>/ routes.
     path("invitations/accept/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("realtime/ticket/", views.RealtimeTicketViewSet.as_view({"post": "create"}), name="realtime-ticket"),
     path("me/", views.MeViewSet.as_view({"get": "retrieve"}), name="me"),
     path("account/", views.AccountViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="account"),

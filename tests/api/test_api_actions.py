@@ -226,3 +226,16 @@ def test_a_session_filter_that_is_not_an_id_is_a_400(api, people):
     response = api.as_user(people[V]).get(reverse("handoff-list"), {"session": "yesterday"})
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["parameter"]) == ("invalid_filter", "session")
+
+
+# ---- the account events feed ------------------------------------------------------------------
+
+
+def test_the_events_feed_gives_each_reader_their_own_actions(api, people):
+    handoff = open_escalation(people)
+    handoff_services.handoff_claim(handoff=handoff, actor=people[S])
+    for who, expected in ((V, []), (E, []), (S, ["release", "return", "resolve"]),
+                          (A, ["release", "return", "resolve"])):
+        events = api.as_user(people[who]).get(reverse("account-events")).json()["results"]
+        rest = api.as_user(people[who]).get(reverse("handoff-detail", args=[handoff.pk])).json()
+        assert [event["handoff"]["actions"] for event in events] == [expected] * len(events) == [rest["actions"]] * 2

@@ -4,18 +4,16 @@ included: each socket adds its own user's actions to the one message built per e
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Role
 from handoffs import services
-from resolutionflow.asgi import application
 from tests.factories import AccountFactory, UserFactory
+from tests.realtime.test_handoff_sockets import ORIGIN, open_socket
 from tests.sessions_app.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
 @sync_to_async
@@ -34,8 +32,7 @@ def team():
 async def socket_of(user, path):
     key = (await database_sync_to_async(account_services.api_token_create)(user=user)).key
     token = (b"authorization", f"Token {key}".encode())
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, token])
-    connected, code = await communicator.connect(timeout=5)
+    communicator, connected, code = await open_socket(path, ORIGIN, token)
     assert connected, code
     assert (await communicator.receive_json_from(timeout=5))["event"] == "hello"
     return communicator
