@@ -239,3 +239,33 @@ def test_the_events_feed_gives_each_reader_their_own_actions(api, people):
         events = api.as_user(people[who]).get(reverse("account-events")).json()["results"]
         rest = api.as_user(people[who]).get(reverse("handoff-detail", args=[handoff.pk])).json()
         assert [event["handoff"]["actions"] for event in events] == [expected] * len(events) == [rest["actions"]] * 2
+
+
+# ---- the API offers what the session page shows ---------------------------------------------------
+
+# The page's control for each session action. ``edit`` has no page control (title and ticket
+# are changed through the API only), nor have facts and fixes on a FlowPilot page (its layout
+# is the step, the path and notes; the API lets a client keep facts and fixes there too).
+PAGE_CONTROLS = {
+    "post_message": ("composer-send", "note-submit"),
+    "manage_facts": ("fact-add-submit",),
+    "manage_fixes": ("fix-propose-submit",),
+    "flow_answer": ("flow-option-1",),
+    "flow_back": ("flow-back",),
+    "resolve": ("resolve-submit", "claim-resolve"),
+    "escalate": ("escalate-open",),
+    "draft_runbook": ("draft-runbook",),
+}
+
+
+@pytest.mark.parametrize("state", list(SESSION_STATES))
+@pytest.mark.parametrize("who", [V, E, S, A])
+def test_the_session_page_shows_a_control_for_exactly_the_actions_the_api_offers(api, client, people, state, who):
+    session = SESSION_STATES[state](people)
+    offered = set(api.as_user(people[who]).get(reverse("session-detail", args=[session.pk])).json()["actions"])
+    client.force_login(people[who])
+    page = client.get(reverse("sessions:detail", args=[session.pk])).content.decode()
+    shown = {action for action, testids in PAGE_CONTROLS.items()
+             if any(f'data-testid="{testid}"' in page for testid in testids)}
+    without_control = {"edit"} | ({"manage_facts", "manage_fixes"} if state.startswith("flow") else set())
+    assert shown == offered - without_control
