@@ -73,6 +73,13 @@ class TokenObtainView(APIView):
         return Response(IssuedTokenSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
+class InvitationThrottle(AuthThrottle):
+    """Invitation links tried per client address, at the password logins' rate
+    (``AUTH_THROTTLE_RATE``) but counted apart from them."""
+
+    scope = "invitation"
+
+
 INVITATION_REFUSALS = {
     404: OpenApiResponse(description="The link is not one of ours (`invalid_invitation`)."),
     410: OpenApiResponse(description="The invitation was used, revoked or has expired (`invitation_accepted`, "
@@ -89,7 +96,7 @@ class InvitationAcceptView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [AuthThrottle]
+    throttle_classes = [InvitationThrottle]
 
     @extend_schema(responses={200: InvitationPreviewSerializer, **INVITATION_REFUSALS}, tags=["auth"],
                    summary="What an invitation link invites to")

@@ -116,3 +116,15 @@ def test_tries_are_throttled_per_address_like_password_logins(invitation):
     response = client.get(url("guess"))
     assert response.status_code == 429
     assert response.json()["code"] == "throttled" and response.json()["retry_after"] > 0
+
+
+@override_settings(AUTH_THROTTLE_RATE="3/min")
+def test_invitation_tries_are_counted_apart_from_password_logins(invitation, engineer):
+    from tests.factories import PASSWORD
+
+    client = APIClient()
+    for _ in range(3):
+        assert client.get(url("guess")).status_code == 404
+    assert client.get(url("guess")).status_code == 429
+    login = client.post(reverse("auth-token"), {"email": engineer.email, "password": PASSWORD}, format="json")
+    assert login.status_code == 201
