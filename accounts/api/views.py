@@ -18,6 +18,7 @@ from accounts.models import Account, ApiToken, Invitation, RealtimeTicket, Role,
 from accounts.permissions import IsAccountAdmin, IsAccountMember
 from accounts.selectors import INVITATION_STATUSES
 from resolutionflow.api.filters import StrictBooleanFilter
+from resolutionflow.api.schema import conflict
 
 from .base import ScopedGenericViewSet
 from .serializers import (
@@ -37,6 +38,8 @@ from .serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
+
+INVITATION_CLOSED = conflict("The invitation was accepted or revoked (`invalid_transition`).")
 
 
 class AuthThrottle(SimpleRateThrottle):
@@ -134,7 +137,9 @@ class TokenRevokeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=TokenRevokeSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    @extend_schema(request=TokenRevokeSerializer, tags=["auth"], responses={
+        200: TokenSerializer,
+        404: OpenApiResponse(description="No token of yours has that `id` (`not_found`).")})
     def post(self, request):
         serializer = TokenRevokeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -266,7 +271,9 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneri
     def scoped_queryset(self, *, account):
         return selectors.user_list(account=account)
 
-    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer})
+    @extend_schema(request=UserUpdateSerializer, responses={
+        200: UserSerializer,
+        409: conflict("The account's last active admin cannot stop being one (`last_admin`).")})
     def partial_update(self, request, *args, **kwargs):
         user = self.get_object()
         serializer = UserUpdateSerializer(data=request.data)
@@ -305,7 +312,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def scoped_queryset(self, *, account):
         return selectors.invitation_list(account=account)
 
-    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+    @extend_schema(request=InvitationCreateSerializer, responses={
+        201: InvitationSerializer,
+        409: conflict("The email already has a login (`user_exists`) or is a member (`already_member`).")})
     def create(self, request, *args, **kwargs):
         serializer = InvitationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -313,13 +322,13 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
                                             **serializer.validated_data)
         return Response(InvitationSerializer(issued.invitation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: InvitationSerializer})
+    @extend_schema(request=None, responses={200: InvitationSerializer, 409: INVITATION_CLOSED})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         invitation = services.invitation_revoke(invitation=self.get_object(), actor=request.user)
         return Response(InvitationSerializer(invitation).data)
 
-    @extend_schema(request=None, responses={200: InvitationSerializer})
+    @extend_schema(request=None, responses={200: InvitationSerializer, 409: INVITATION_CLOSED})
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         issued = services.invitation_resend(invitation=self.get_object(), actor=request.user)

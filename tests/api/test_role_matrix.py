@@ -89,6 +89,7 @@ OUTSIDE_THE_TABLE = {
     ("invitation-accept", "get"),
     ("invitation-accept", "post"),
     ("schema", "get"),  # tests/api/test_schema.py
+    ("asyncapi", "get"),  # tests/realtime/test_asyncapi.py: public, like the schema
     ("api-docs", "get"),
     ("api-redoc", "get"),
 }
