@@ -329,6 +329,9 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions_app.models.SessionStatus",
         "FixStatusEnum": "sessions_app.models.FixStatus",
         "HandoffStatusEnum": "handoffs.models.HandoffStatus",
+        # Two lists called "actions": what a person may do to a session, to an escalation.
+        "SessionActionEnum": "sessions_app.selectors.SESSION_ACTIONS",
+        "HandoffActionEnum": "handoffs.selectors.ACTIONS",
         "HandoffEventKindEnum": "handoffs.models.EventKind",
         "HandoffEventNameEnum": "handoffs.api.serializers.EVENT_NAMES",
         "FirstActionKindEnum": "handoffs.api.serializers.FIRST_ACTION_KINDS",
