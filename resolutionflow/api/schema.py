@@ -28,34 +28,16 @@ import re
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance, get_doc
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 # ---- the error components -------------------------------------------------------------------
 
 
-FIELD_ERRORS = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {
-            "message": {"type": "string", "description": "For people."},
-            "code": {"type": "string", "description": "For programs (`required`, `max_length`, `invalid`, ...)."},
-        },
-        "required": ["message", "code"],
-    },
-}
-
-
-@extend_schema_field({
-    "type": "object",
-    "additionalProperties": {"oneOf": [FIELD_ERRORS, {
-        "type": "object", "description": "The errors of a list's items (by index) or of a nested object's fields "
-                                         "(by name), in this same shape."}]},
-})
-class FieldErrorsField(serializers.DictField):
-    """``{field: [{"message", "code"}]}``; a list or nested object nests the same shape."""
+class FieldErrorSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="For people.")
+    code = serializers.CharField(help_text="For programs (`required`, `max_length`, `invalid`, ...).")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -64,8 +46,8 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField(help_text="What went wrong, for people.")
     code = serializers.CharField(help_text="What went wrong, for programs (`not_found`, `invalid`, ...).")
-    errors = FieldErrorsField(
-        required=False,
+    errors = serializers.DictField(
+        child=serializers.ListField(child=FieldErrorSerializer()), required=False,
         help_text="Validation errors (`code` `invalid` and `invalid_filter`): every message per field "
                   "(`non_field_errors` for the whole body; nested fields dotted: `keywords.3`, `steps.0.text`).")
     parameter = serializers.CharField(required=False, help_text="The query parameter refused "
@@ -189,6 +171,8 @@ class AutoSchema(openapi.AutoSchema):
                 response.setdefault("headers", {})["WWW-Authenticate"] = {
                     "schema": {"type": "string"}, "description": "`Token`: how to authenticate."}
         operation["responses"] = dict(sorted(responses.items()))
+        # A public operation says so (no credentials needed) rather than saying nothing.
+        operation.setdefault("security", [{}])
         return operation
 
     def get_summary(self):
