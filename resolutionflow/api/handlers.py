@@ -5,8 +5,8 @@ crash) and the site's own templates elsewhere. Wired as ``handler400/403/404/500
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.views import defaults
 
