@@ -239,6 +239,18 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """What a client sends: ``{"type": "ping"}`` is answered ``{"event": "pong"}``; anything
+        else — other JSON, text that is not JSON, binary frames — is ignored. A stray send
+        never closes the socket (the base class would close it with 1011 on bad JSON)."""
+        if text_data is None:
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"event": "pong"})
