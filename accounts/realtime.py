@@ -34,6 +34,7 @@ from django.http.request import split_domain_port, validate_host
 from . import rules, services
 from .sockets import (
     CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
     CLOSE_NOT_AUTHENTICATED,
     login_group,
     token_group,
@@ -258,3 +259,14 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
     async def realtime_event(self, message):
         """Group messages of type ``realtime.event`` carry the JSON payload to forward."""
         await self.send_json(message["payload"])
+
+
+class NotFoundConsumer(AsyncJsonWebsocketConsumer):
+    """The last websocket route: a path no socket has (``/ws/v1/sessions/not-a-uuid/``) is
+    accepted and closed with 4404, like a session that does not exist, instead of a handshake
+    the browser sees only as 1006."""
+
+    async def connect(self):
+        logger.info("websocket refused: no such socket (%s)", self.scope.get("path"))
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND, reason="not_found")

@@ -34,7 +34,7 @@ CLOSE_CODES = {
           "ended while open (deactivated, token revoked, logged out). Get new credentials before reconnecting.",
     4403: "Not allowed: a foreign Origin (not the site's own, not in CORS_ALLOWED_ORIGINS), or the person's "
           "role changed while open (reconnect to get the new view).",
-    4404: "The session does not exist or is another account's (session socket only).",
+    4404: "The session does not exist or is another account's, or the path is no socket's.",
 }
 
 

@@ -148,3 +148,10 @@ async def test_a_stray_frame_is_ignored_and_the_socket_stays_open(stray):
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from(timeout=5) == {"event": "pong"}
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/v1/sessions/not-a-uuid/", "/ws/v1/nope/", "/ws/v2/queue/"])
+async def test_a_path_no_socket_has_closes_with_4404_after_the_handshake(path):
+    cast = await team()
+    issued = await ticket_for(cast["senior"])
+    assert await refused(path, issued.secret) == 4404
