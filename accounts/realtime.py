@@ -34,8 +34,8 @@ from django.http.request import split_domain_port, validate_host
 from . import rules, services
 from .sockets import (
     CLOSE_FORBIDDEN,
-    CLOSE_NOT_FOUND,
     CLOSE_NOT_AUTHENTICATED,
+    CLOSE_NOT_FOUND,
     login_group,
     token_group,
     user_group,
