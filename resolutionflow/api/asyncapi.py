@@ -112,6 +112,10 @@ def own_schemas() -> dict:
             "event": _const("hello"),
             "session": {"type": "string", "format": "uuid", "description": "The session this socket follows."},
             "seq": {"type": "integer", "minimum": 0, "description": seq_help},
+            "session_seq": {"type": "integer", "minimum": 0, "description": (
+                "The session's newest `session.changed` number when the socket joined: the next change "
+                "is session_seq + 1; a larger jump means a change was missed (GET the session and its "
+                "lists again). The REST session carries the same counter as `event_seq`.")},
         }, description="The first message on a session socket, once it is open."),
         "HandoffEvent": {
             "allOf": [{"$ref": COMPONENT_PREFIX + "HandoffEventMessage"}],
