@@ -131,6 +131,7 @@ def start_server_with_refused_database():
     server.port = free_port()
     server.url = f"http://127.0.0.1:{server.port}"
     server.startup_timeout = 30
+    server.daphne_args = ()
     server.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "resolutionflow.settings_test", "DEBUG": "false",
                   "DATABASE_URL": f"postgres://rf:rf@127.0.0.1:{free_port()}/nowhere",
                   "SECRET_KEY": "test-only-key-resolutionflow-" + "d" * 40, "ALLOWED_HOSTS": "127.0.0.1",

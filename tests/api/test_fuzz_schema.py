@@ -108,7 +108,12 @@ def test_workflows_that_follow_the_links_never_answer_off_schema(role, seeded):
 
     linked = []  # calls on an object that answered 2xx: its id can only have come from a link
 
-    class Workflow(schema.as_state_machine()):
+    # A workflow that revokes its own token (auth/token/revoke/, DELETE auth/tokens/{id}/) would
+    # spend every later step on 401s; those two are fuzzed one call at a time above.
+    workflows = schema.exclude(path_regex=r"/auth/token/revoke/$").exclude(
+        path_regex=r"/auth/tokens/\{[^}]+\}/$", method="DELETE")
+
+    class Workflow(workflows.as_state_machine()):
         def after_call(self, response, case):
             if case.path_parameters and 200 <= response.status_code < 300:
                 linked.append(f"{case.method} {case.path}")
@@ -121,5 +126,8 @@ def test_workflows_that_follow_the_links_never_answer_off_schema(role, seeded):
 
     Workflow.run(settings=settings(max_examples=STEPS, stateful_step_count=6, deadline=None, derandomize=True,
                                    suppress_health_check=list(HealthCheck)))
-    if role != Role.VIEWER:  # a viewer creates nothing, so has no object to follow a link to
+    # Reaching an object needs a generated create to succeed first: a few in ten short scenarios
+    # (make test), reliably in make fuzz's hundred. The short run still checks every answer on
+    # the way; the reach is asserted where the run is long enough for it to mean something.
+    if role != Role.VIEWER and STEPS >= 100:  # a viewer creates nothing, so has no object to follow
         assert linked, "no scenario reached an object through a link"

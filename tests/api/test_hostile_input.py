@@ -248,6 +248,17 @@ def test_an_unknown_api_path_or_id_is_a_json_404(api, engineer, path, debug, set
     assert response.json()["code"] == "not_found"
 
 
+def test_a_post_with_a_cookie_to_an_unknown_api_path_is_the_json_404(engineer, settings):
+    from django.test import Client
+
+    settings.DEBUG = True
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(engineer)  # a cookie and no CSRF token: the 404 must not turn into CSRF's HTML 403
+    response = client.post("/api/v1/sessions/null,null/messages/", {"body": "x"}, content_type="application/json")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json()["code"] == "not_found"
+
+
 def test_an_unknown_page_path_is_still_an_html_404(client, engineer):
     client.force_login(engineer)
     response = client.get("/no-such-page/")
