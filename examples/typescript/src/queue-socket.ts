@@ -61,7 +61,7 @@ export function readQueueMessage(value: unknown): QueueMessage | null {
 }
 
 function textOf(data: WebSocket.RawData): string {
-  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString("utf8");
+  return new TextDecoder().decode(Array.isArray(data) ? Buffer.concat(data) : data);
 }
 
 /** The socket closed, failed to open, or a wait ran out of time. */
