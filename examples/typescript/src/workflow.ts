@@ -99,7 +99,7 @@ export async function runWorkflow(config: Config): Promise<Summary> {
 
     // The engineer watches the queue live before the escalation exists, so its
     // handoff.created cannot be missed. The ticket lives seconds and works once.
-    const ticket = await expectData("get a websocket ticket", engineer.POST("/api/v1/realtime/ticket/", { body: {} }));
+    const ticket = await expectData("get a websocket ticket", engineer.POST("/api/v1/realtime/ticket/"));
     const opened = await QueueSocket.open(config.wsBaseUrl, ticket.ticket, config.eventTimeoutMs);
     queue = opened.queue;
 
