@@ -70,7 +70,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 lint-js: node_modules/.installed
-	npx --no-install eslint static/js
+	npx --no-install eslint static/js examples/browser
 
 # The first run records which tests touch which code (.testmondata); later runs pick the
 # tests affected by what changed since. Serial: testmon's records need one process.
