@@ -6,6 +6,7 @@ the escalation workflow against a live Daphne server (REST and the ticketed queu
 import difflib
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -58,9 +59,15 @@ def test_the_committed_types_are_generated_from_the_current_schema(current_schem
 
 @pytest.fixture(scope="module")
 def compiled(installed) -> subprocess.CompletedProcess:
-    """``tsc --strict -p .``: type-checks, then writes examples/typescript/dist (only when
-    there is no error: ``noEmitOnError``)."""
-    return run([str(BIN / "tsc"), "--strict", "-p", "."], cwd=TYPESCRIPT_EXAMPLE)
+    """``tsc --strict -p .``: type-checks, then writes the JavaScript (only when there is no
+    error: ``noEmitOnError``) to a folder of this process's own under examples/typescript/.build,
+    so xdist workers never run a file another one is rewriting (Node finds the packages in
+    examples/typescript/node_modules from there)."""
+    out = TYPESCRIPT_EXAMPLE / ".build" / f"pytest-{os.getpid()}"
+    done = run([str(BIN / "tsc"), "--strict", "-p", ".", "--outDir", str(out)], cwd=TYPESCRIPT_EXAMPLE)
+    done.out_dir = out
+    yield done
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def test_the_client_compiles_with_tsc_strict(compiled):
@@ -105,9 +112,9 @@ def server(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def built(compiled) -> Path:
-    """The compiled client, examples/typescript/dist/workflow.js."""
+    """The compiled workflow program."""
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    return TYPESCRIPT_EXAMPLE / "dist" / "workflow.js"
+    return compiled.out_dir / "workflow.js"
 
 
 def run_workflow(built: Path, server: DaphneServer, *, tech, engineer, tech_password=PASSWORD):
