@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from resolutionflow.counters import KeepsCounters
+
 from .tenancy import AccountOwned
 
 
@@ -23,8 +25,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-class Account(models.Model):
+class Account(KeepsCounters, models.Model):
     """An MSP: the tenant. Everything a technician sees belongs to exactly one account."""
+
+    counter_fields = ("event_seq",)  # resolutionflow.counters: a stale save never rewinds it
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
@@ -226,3 +230,29 @@ class StaffAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.subject_email}"
+
+
+class RealtimeTicket(models.Model):
+    """A short-lived, single-use pass that authenticates one websocket handshake
+    (``/ws/v1/…?ticket=<t>``) for a browser on another origin, which can set neither an
+    ``Authorization`` header nor our first-party cookie on a handshake.
+
+    Only a SHA-256 of the ticket is stored. It is consumed by a conditional UPDATE
+    (``accounts.services.realtime_ticket_redeem``), so two handshakes in two processes cannot
+    both use it. ``api_token`` is the token that asked for it (None for a cookie login): the
+    socket it opens closes when that token is revoked.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    api_token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"realtime ticket of {self.user_id} until {self.expires_at:%H:%M:%S}"

@@ -12,17 +12,99 @@ every such socket closes at once with a code the client can read:
 """
 
 import logging
+from urllib.parse import parse_qs, urlsplit
 
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http.request import split_domain_port, validate_host
 
 from . import rules, services
-from .sockets import login_group, token_group, user_group
+from .sockets import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_AUTHENTICATED,
+    login_group,
+    token_group,
+    user_group,
+)
 
 logger = logging.getLogger(__name__)
+
+
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+
+def normalized_origin(value: str) -> str | None:
+    """``scheme://host[:port]`` in lower case without a default port, or None for what is not
+    an http(s) origin (``null`` from sandboxed frames and files, garbage)."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and str(port) != _DEFAULT_PORTS[parts.scheme]:
+        host = f"{host}:{port}"
+    return f"{parts.scheme}://{host}"
+
+
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    """May a websocket handshake with this ``Origin`` header (None: absent) and ``Host``
+    header be served? Allowed: no Origin at all (not a browser: API clients), an origin in
+    ``CORS_ALLOWED_ORIGINS``, the site's own (``SITE_URL``), or the handshake's own host when
+    that host is one of ``ALLOWED_HOSTS`` (pages of the same origin). Anything else — another
+    site, ``null`` — is a foreign origin."""
+    if origin is None:
+        return True
+    normalized = normalized_origin(origin)
+    if normalized is None:
+        return False
+    allowed = {normalized_origin(o) for o in [*settings.CORS_ALLOWED_ORIGINS, settings.SITE_URL]}
+    if normalized in allowed:
+        return True
+    if not host:
+        return False
+    domain, _port = split_domain_port(host)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return False
+    scheme = normalized.split("://", 1)[0]
+    return normalized == normalized_origin(f"{scheme}://{host}")
+
+
+async def refuse_after_accept(send, code: int, reason: str) -> None:
+    """Accept the handshake, then close it with ``code``: a browser's ``onclose`` sees the code
+    (a refused handshake shows it only a network error)."""
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+class OriginValidator:
+    """ASGI middleware in front of every websocket: a handshake from a foreign Origin
+    (``origin_allowed``) is accepted and closed at once with 4403, before any credential
+    is read, so neither its ticket is used up nor does the code say whether a cookie
+    of ours signed someone in."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket":
+            headers = dict(scope.get("headers") or [])
+            origin = headers.get(b"origin")
+            host = headers.get(b"host")
+            if not origin_allowed(origin.decode("latin-1") if origin is not None else None,
+                                  host.decode("latin-1") if host is not None else None):
+                message = await receive()
+                if message["type"] == "websocket.connect":
+                    logger.info("websocket refused: foreign origin (%s)", scope.get("path"))
+                    await refuse_after_accept(send, CLOSE_FORBIDDEN, "forbidden_origin")
+                return None
+        return await self.inner(scope, receive, send)
 
 
 @database_sync_to_async
@@ -30,11 +112,25 @@ def _token_for_key(key: str):
     return services.api_token_authenticate(key)
 
 
-class WebsocketAuthMiddleware:
-    """Session cookie auth (Channels' own), then ``Authorization: Token <key>`` if present.
+@database_sync_to_async
+def _ticket_for_secret(secret: str):
+    return services.realtime_ticket_redeem(secret=secret)
 
-    A token header that does not authenticate leaves the user anonymous, so the consumer
-    closes the socket; it never falls back to a cookie silently.
+
+def ticket_from_query(query_string: bytes) -> str | None:
+    """The ``ticket`` parameter of a socket URL's query string, or None when there is none."""
+    values = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("ticket")
+    return values[0] if values else None
+
+
+class WebsocketAuthMiddleware:
+    """Session cookie auth (Channels' own), then ``Authorization: Token <key>`` if present,
+    else ``?ticket=<t>`` if present (``accounts.services.realtime_ticket_redeem``).
+
+    A token header or ticket that does not authenticate leaves the user anonymous, so the
+    consumer closes the socket with 4401; it never falls back to a cookie silently. A ticket
+    binds the socket to its user and to the API token that asked for it (``api_token_id``),
+    so revoking that token closes the socket as it does a token-header socket.
     """
 
     def __init__(self, inner):
@@ -45,13 +141,20 @@ class WebsocketAuthMiddleware:
         async def app(scope, receive, send):
             headers = dict(scope.get("headers") or [])
             raw = headers.get(b"authorization", b"").decode("latin-1").strip()
+            ticket = ticket_from_query(scope.get("query_string") or b"")
             if raw:
                 keyword, _, key = raw.partition(" ")
                 token = None
                 if keyword.lower() == "token" and key.strip():
                     token = await _token_for_key(key.strip())
                 scope = {**scope, "user": token.user if token else AnonymousUser(),
-                         "api_token_id": token.pk if token else None}
+                         "api_token_id": token.pk if token else None, "auth_method": "token"}
+            elif ticket is not None:
+                redeemed = await _ticket_for_secret(ticket)
+                scope = {**scope, "user": redeemed.user if redeemed else AnonymousUser(),
+                         "api_token_id": redeemed.api_token_id if redeemed else None, "auth_method": "ticket"}
+            else:
+                scope = {**scope, "auth_method": "cookie"}
             return await inner(scope, receive, send)
 
         return app
@@ -61,9 +164,11 @@ class WebsocketAuthMiddleware:
 
 
 class AccountConsumer(AsyncJsonWebsocketConsumer):
-    """Accepts only an active user with an account; subclasses name the groups to join.
+    """Serves only an active user with an account; subclasses name the groups to join.
 
-    Close code 4401: not authenticated; 4403: authenticated but not allowed here.
+    Every refusal accepts the handshake and then closes, so a browser reads the code:
+    4401 not authenticated, 4403 authenticated but not allowed here (``get_groups`` returned
+    None), or the subclass's own code from ``refusal`` (4404: no such session).
     """
 
     groups_for_user = None
@@ -71,19 +176,31 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if not rules.is_member(user):
-            logger.info("websocket refused: anonymous or no account (%s)", self.scope.get("path"))
-            await self.close(code=4401)
+            await self.refuse(CLOSE_NOT_AUTHENTICATED, "not_authenticated")
             return
         self.user = user
+        refused = await self.refusal()
+        if refused is not None:
+            await self.refuse(*refused)
+            return
         groups = await self.get_groups()
         if groups is None:
-            await self.close(code=4403)
+            await self.refuse(CLOSE_FORBIDDEN, "forbidden")
             return
         self.joined = [*groups, *self.credential_groups()]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.on_accepted()
+
+    async def refuse(self, code: int, reason: str) -> None:
+        logger.info("websocket refused: %s (%s)", reason, self.scope.get("path"))
+        await self.accept()
+        await self.close(code=code, reason=reason)
+
+    async def refusal(self) -> tuple[int, str] | None:
+        """``(close code, reason)`` when this member may not open this socket; None: go on."""
+        return None
 
     async def get_groups(self) -> list[str] | None:
         raise NotImplementedError
@@ -93,7 +210,9 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         groups = [user_group(self.user.pk)]
         if self.scope.get("api_token_id"):
             groups.append(token_group(self.scope["api_token_id"]))
-        else:
+        elif self.scope.get("auth_method") == "cookie":
+            # A ticket asked for with a cookie is bound to its user only: the cookie this
+            # handshake may carry is not the credential that opened the socket.
             session = self.scope.get("session")
             if session is not None and session.session_key:
                 groups.append(login_group(session.session_key))

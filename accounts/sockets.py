@@ -21,6 +21,12 @@ logger = logging.getLogger(__name__)
 
 CLOSE_CREDENTIALS_ENDED = 4401
 CLOSE_ACCESS_CHANGED = 4403
+# The same codes refuse a socket right after its handshake (accounts.realtime): 4401 no or
+# bad credentials (cookie, token, ticket), 4403 not allowed (a foreign Origin, the role),
+# 4404 no such object in the user's account.
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 
 
 def user_group(user_id) -> str:

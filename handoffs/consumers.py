@@ -13,13 +13,14 @@ carries ``session.changed`` (``sessions_app.events``).
 from channels.db import database_sync_to_async
 
 from accounts.realtime import AccountConsumer
+from accounts.sockets import CLOSE_NOT_FOUND
 
 from . import rules, selectors
 from .events import account_group, session_group
 
-# Close codes before accept: 4401 not signed in (AccountConsumer), 4404 no such session in
-# the user's account. Another account's session is "not found", never "forbidden" (docs/architecture.md#rules).
-CLOSE_NOT_FOUND = 4404
+# Refusals (after accept): 4401 not signed in and 4403 a foreign Origin (accounts.realtime),
+# 4404 no such session in the user's account. Another account's session is "not found",
+# never "forbidden" (docs/architecture.md#rules).
 
 
 @database_sync_to_async
@@ -52,13 +53,13 @@ class SessionConsumer(AccountConsumer):
     """``/ws/v1/sessions/<id>/``: the escalation events of one session of the account."""
 
     async def connect(self):
-        user = self.scope.get("user")
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        # Anonymous users fall through to the base class, which closes with 4401.
-        if rules.may_view_escalations(user) and not await _session_visible(user, self.session_id):
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
         await super().connect()
+
+    async def refusal(self):
+        if not rules.may_view_escalations(self.user) or not await _session_visible(self.user, self.session_id):
+            return CLOSE_NOT_FOUND, "not_found"
+        return None
 
     async def get_groups(self):
         return [session_group(self.session_id)]

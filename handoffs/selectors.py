@@ -103,6 +103,26 @@ def last_event_seq(*, account: Account) -> int:
     return Account.objects.filter(pk=account.pk).values_list("event_seq", flat=True).first() or 0
 
 
+EVENTS_LIMIT_MAX = 200
+EVENTS_LIMIT_DEFAULT = 100
+
+
+def account_events(*, account: Account, after: int = 0, limit: int = EVENTS_LIMIT_DEFAULT):
+    """The account's escalation events with ``seq > after``, oldest first, at most ``limit``
+    (1..``EVENTS_LIMIT_MAX``), each with its handoff (and the handoff's session, people and
+    account) loaded for ``handoffs.events.event_message``. Returns ``(events, has_more)``:
+    ``has_more`` says events after the last one returned exist. One query, whatever the
+    number of events (it reads one row past ``limit`` to answer ``has_more``)."""
+    events = list(
+        HandoffEvent.objects.for_account(account).filter(seq__gt=after).order_by("seq")
+        .select_related("handoff", "handoff__session", "handoff__requested_by", "handoff__handed_off_by",
+                        "handoff__claimed_by", "handoff__account")
+        .defer("handoff__context", "handoff__session__problem", "handoff__session__resolution",
+               "handoff__session__flow_graph", "handoff__session__path")[:limit + 1]
+    )
+    return events[:limit], len(events) > limit
+
+
 def handoff_history(*, handoff: Handoff):
     """The audit trail as the context screen tells it, the first action included (who,
     what, when: it is what time to first action measures)."""

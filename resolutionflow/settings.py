@@ -21,6 +21,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+# Response headers a frontend on another origin may read (django-cors-headers): when to retry
+# a 429/503, and how to authenticate after a 401.
+CORS_EXPOSE_HEADERS = ["Retry-After", "WWW-Authenticate"]
 
 INSTALLED_APPS = [
     "daphne",
@@ -213,6 +216,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+# Websocket tickets (POST /api/v1/realtime/ticket/, then ?ticket= on the socket URL): seconds
+# a ticket stays valid. Single use; a client asks for one right before each connect.
+REALTIME_TICKET_TTL_SECONDS = env_int("REALTIME_TICKET_TTL_SECONDS", 30)
 # Password logins through the API, per client address.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min")
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.tenancy import AccountOwned, UnscopedQueryError
+from resolutionflow.counters import KeepsCounters
 
 from .flows.graph import FlowValidationError, validate_graph
 
@@ -182,7 +183,7 @@ class Flow(models.Model):
 # ---- sessions -----------------------------------------------------------------------------
 
 
-class TroubleshootingSession(AccountOwned):
+class TroubleshootingSession(KeepsCounters, AccountOwned):
     """One problem a technician works on: an Assistant chat or a FlowPilot walk.
 
     ``assignee`` is the engineer holding the claim of the session's open escalation. The
@@ -196,6 +197,8 @@ class TroubleshootingSession(AccountOwned):
     ``[{"step": id, "option": label, "answered_at": iso}]``; ``current_step`` is where the
     walk stands.
     """
+
+    counter_fields = ("event_seq",)  # resolutionflow.counters: a stale save never rewinds it
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # RESTRICT: a person with sessions is deactivated, not deleted (the history keeps them);

@@ -26,14 +26,22 @@ LINK_REL = "noopener noreferrer nofollow"
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # "breaks": a single line break in a chat message is a line break, as the author saw it.
-    parser = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+    # "linkify" (linkify-it-py): a pasted KB or vendor URL is a link without Markdown syntax;
+    # the same scheme allow-list below applies to it.
+    parser = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": True}).enable(
+        ["table", "strikethrough", "linkify"])
+    # Only URLs with a scheme, and email addresses: technicians write file names (install.sh,
+    # readme.md, script.py) whose extensions are also top-level domains.
+    parser.linkify.set({"fuzzy_link": False, "fuzzy_ip": False})
     return parser.disable("image")
 
 
 def render_markdown(text: str | None) -> str:
     """A message body (Markdown) as safe HTML.
 
-    ``text``: CommonMark, plus tables and ``~~strikethrough~~``; ``None`` or ``""`` gives ``""``.
+    ``text``: CommonMark, plus tables, ``~~strikethrough~~`` and bare ``http(s)://`` URLs and
+    email addresses turned into links (not bare domains: ``install.sh`` is a file name);
+    ``None`` or ``""`` gives ``""``.
     Returns an HTML fragment (block elements: ``<p>``, lists, ``<pre><code>``...) that is safe to
     put on a page as is: raw HTML in the text comes out escaped, links outside ``http``,
     ``https`` and ``mailto`` lose their target, every link gets ``rel="noopener noreferrer

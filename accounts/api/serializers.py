@@ -94,5 +94,12 @@ class IssuedTokenSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+class RealtimeTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Opaque and URL-safe: open `/ws/v1/queue/?ticket=<ticket>` or "
+                                             "`/ws/v1/sessions/<id>/?ticket=<ticket>` with it. Single use.")
+    expires_at = serializers.DateTimeField(help_text="After this instant the ticket opens nothing.")
+    expires_in = serializers.IntegerField(help_text="Seconds from issue to `expires_at`.")
+
+
 class TokenRevokeSerializer(serializers.Serializer):
     id = serializers.UUIDField(required=False, help_text="One of your tokens; default: the one in use.")

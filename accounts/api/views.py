@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.errors import ServiceError
-from accounts.models import Account, ApiToken, Invitation, Role, User
+from accounts.models import Account, ApiToken, Invitation, RealtimeTicket, Role, User
 from accounts.permissions import IsAccountAdmin, IsAccountMember
 from accounts.selectors import INVITATION_STATUSES
 from resolutionflow.api.filters import StrictBooleanFilter
@@ -24,6 +24,7 @@ from .serializers import (
     InvitationSerializer,
     IssuedTokenSerializer,
     MeSerializer,
+    RealtimeTicketSerializer,
     TokenObtainSerializer,
     TokenRevokeSerializer,
     TokenSerializer,
@@ -85,6 +86,34 @@ class TokenRevokeView(APIView):
                                code="no_token")
         token = services.api_token_revoke(token=token)
         return Response(TokenSerializer(token).data)
+
+
+class RealtimeTicketViewSet(ScopedGenericViewSet):
+    """A short-lived, single-use ticket for a websocket handshake (``?ticket=`` on the socket
+    URL): how a browser on another origin opens ``/ws/v1/queue/`` and ``/ws/v1/sessions/<id>/``."""
+
+    serializer_class = RealtimeTicketSerializer
+    model = RealtimeTicket
+    action_permissions = {"create": [IsAccountMember]}
+
+    def scoped_queryset(self, *, account):
+        # Tickets are never listed or read back; only the caller's own exist for them.
+        return RealtimeTicket.objects.filter(user=self.request.user, user__account=account)
+
+    @extend_schema(
+        request=None, responses={201: RealtimeTicketSerializer}, tags=["realtime"],
+        summary="Get a websocket ticket",
+        description="Any member of an account (viewers too), by token or by cookie with CSRF. The body "
+                    "is empty. The ticket is valid once, for `expires_in` seconds "
+                    "(`REALTIME_TICKET_TTL_SECONDS`, default 30): ask for a new one before each connect. "
+                    "A socket opened with a ticket asked for by a token closes with 4401 when that token "
+                    "is revoked. See the AsyncAPI document at `/api/v1/asyncapi.json`.",
+    )
+    def create(self, request, *args, **kwargs):
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        issued = services.realtime_ticket_issue(user=request.user, api_token=token)
+        body = {"ticket": issued.secret, "expires_at": issued.ticket.expires_at, "expires_in": issued.expires_in}
+        return Response(RealtimeTicketSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class MeViewSet(ScopedGenericViewSet):

@@ -37,10 +37,12 @@ from .pilot import (
     starter_content_load,
     starter_content_registered,
 )
+from .realtime_tickets import IssuedTicket, realtime_ticket_issue, realtime_ticket_redeem
 
 __all__ = [
     "staff_audit_record",
     "IssuedInvitation",
+    "IssuedTicket",
     "IssuedToken",
     "account_create",
     "account_next_event_seq",
@@ -58,6 +60,8 @@ __all__ = [
     "invitation_revoke",
     "invitation_url",
     "member_ensure",
+    "realtime_ticket_issue",
+    "realtime_ticket_redeem",
     "platform_staff_ensure",
     "starter_content_load",
     "starter_content_registered",

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from handoffs import selectors
-from handoffs.models import NOTE_MAX, BaselineSample, Handoff, HandoffEvent, Urgency
+from handoffs.models import NOTE_MAX, BaselineSample, EventKind, Handoff, HandoffEvent, Urgency
 from sessions_app.models import TroubleshootingSession
 
 
@@ -113,3 +113,26 @@ class BaselineSampleCreateSerializer(serializers.Serializer):
                                        help_text="Minutes from \"I'm stuck\" to a senior's first action.")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     measured_on = serializers.DateField(required=False, help_text="Default: today in the account's time zone.")
+
+
+class HandoffEventMessageSerializer(serializers.Serializer):
+    """One escalation event, exactly as the websockets send it (``handoffs.events.event_message``)
+    and as ``GET /api/v1/events/`` lists it. Describes the shape; the data comes from
+    ``event_message``, so the two cannot drift."""
+
+    event = serializers.ChoiceField(choices=[f"handoff.{kind}" for kind in EventKind.values],
+                                    help_text="`handoff.<kind>`: what happened.")
+    seq = serializers.IntegerField(help_text="The account's event number (1, 2, 3, …, no gaps): a client "
+                                             "that sees one skipped missed an event and catches up with "
+                                             "`GET /api/v1/events/?after=`.")
+    occurred_at = serializers.DateTimeField(help_text="When it happened.")
+    handoff = HandoffSerializer(help_text="The escalation as the REST API shows it. In the events feed it is the "
+                                          "escalation's current state; on the websocket, its state right "
+                                          "after this event.")
+
+
+class AccountEventsSerializer(serializers.Serializer):
+    results = HandoffEventMessageSerializer(many=True, help_text="Events with `seq` > `after`, oldest first.")
+    last_seq = serializers.IntegerField(help_text="The account's newest event number now.")
+    has_more = serializers.BooleanField(help_text="More events follow the last one here: ask again with "
+                                                  "`after` = the last `seq` returned.")

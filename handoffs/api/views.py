@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from handoffs import selectors, services
+from handoffs.events import event_message
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
 from resolutionflow.api.filters import SEQ_MAX, query_int
 from sessions_app.models import TroubleshootingSession
@@ -18,6 +19,7 @@ from sessions_app.selectors import session_list
 
 from .filters import HandoffFilter
 from .serializers import (
+    AccountEventsSerializer,
     BaselineSampleCreateSerializer,
     BaselineSampleSerializer,
     HandoffCancelSerializer,
@@ -163,6 +165,43 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
         handoff = services.handoff_cancel(handoff=self.get_object(), actor=request.user,
                                           note=serializer.validated_data["note"])
         return self.handoff_response(handoff)
+
+
+class AccountEventsViewSet(ScopedGenericViewSet):
+    """The account's escalation events after a ``seq``: how any client catches up after a
+    reconnect or a gap (docs/architecture.md#realtime-events)."""
+
+    model = HandoffEvent
+    action_permissions = {"list": [IsAccountMember]}
+
+    def scoped_queryset(self, *, account):
+        return HandoffEvent.objects.for_account(account)
+
+    @extend_schema(
+        tags=["realtime"], summary="Catch up on escalation events",
+        description="Each event is exactly the websocket message "
+                    "`{\"event\": \"handoff.<kind>\", \"seq\", \"occurred_at\", \"handoff\"}`; its `handoff` "
+                    "is the escalation's current state (not its state at the time of that event). Ask "
+                    "with `after` = the last `seq` you applied; when `has_more` is true, ask again with the "
+                    "last `seq` returned. Only the caller's account's events.",
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger seq (default 0)."),
+            OpenApiParameter("limit", OpenApiTypes.INT,
+                             description=f"At most this many events, 1 to {selectors.EVENTS_LIMIT_MAX} "
+                                         f"(default {selectors.EVENTS_LIMIT_DEFAULT})."),
+        ],
+        responses={200: AccountEventsSerializer},
+    )
+    def list(self, request, *args, **kwargs):
+        after = query_int(request, "after", low=0, high=SEQ_MAX)
+        limit = query_int(request, "limit", low=1, high=selectors.EVENTS_LIMIT_MAX)
+        # The newest number first: an event committed meanwhile is then in results, or after last_seq.
+        last_seq = selectors.last_event_seq(account=self.account)
+        events, has_more = selectors.account_events(
+            account=self.account, after=after or 0,
+            limit=limit if limit is not None else selectors.EVENTS_LIMIT_DEFAULT)
+        return Response({"results": [event_message(event, event.handoff) for event in events],
+                         "last_seq": max(last_seq, events[-1].seq if events else 0), "has_more": has_more})
 
 
 @extend_schema(tags=["handoffs"])

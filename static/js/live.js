@@ -213,8 +213,11 @@
   function showOpenCount(open) {
     var badge = document.querySelector("[data-testid=nav-escalations-count]");
     if (!badge) return;
-    badge.textContent = open;
-    badge.hidden = open === 0;
+    // The navigation's count, and its copy on the phone's folded Menu button.
+    document.querySelectorAll("[data-testid=nav-escalations-count], [data-count-of=nav-escalations]").forEach(function (count) {
+      count.textContent = open;
+      count.hidden = open === 0;
+    });
     document.title = open > 0 ? "(" + open + ") " + baseTitle : baseTitle;
   }
 
@@ -374,6 +377,12 @@
   var REGION_IDS = { head: "session-meta", transcript: "transcript", facts: "facts-list", fixes: "fixes-list",
                      preview: "preview-body", flow_step: "flow-step", flow_path: "flow-path" };
 
+  function clearOutcomes() {
+    document.querySelectorAll("#messages .message--success, #messages .message--info").forEach(function (message) {
+      message.remove();
+    });
+  }
+
   function startSession(root) {
     var me = root.getAttribute("data-user-id");
     var liveUrl = root.getAttribute("data-live-url");
@@ -469,9 +478,13 @@
           if (page) page.setAttribute("data-event-seq", applied);
           if (gap) { resyncAll(); return; }
         }
+        var mine = Boolean(data.actor) && data.actor === me;
+        // Someone else moved the session on: the reader's last outcome banner ("Escalated:
+        // the seniors see it…") describes an earlier moment; the screen says what is true now.
+        if (!mine) clearOutcomes();
         if (data.reload) { resyncAll(); return; }
         // The writer's own page was answered with these regions already.
-        if (data.actor && data.actor === me) return;
+        if (mine) return;
         regions(data.regions || []);
         return;
       }

@@ -37,6 +37,8 @@ MATRIX = {
     # An open escalation of Jamie's own session: the requester or an admin may cancel it.
     ("handoff-cancel", "post"): ({V: 403, E: 200, A: 200}, None),
     ("handoff-metrics", "get"): ({V: 200, E: 200, A: 200}, None),
+    # The account's events feed (GET /api/v1/events/): everyone who may watch the queue.
+    ("account-events", "get"): ({V: 200, E: 200, A: 200}, None),
     ("baselinesample-list", "get"): ({V: 200, E: 200, A: 200}, None),
     ("baselinesample-list", "post"): ({V: 403, E: 403, A: 201}, {"minutes": 24.5, "note": "Ticket T-88"}),
     ("baselinesample-detail", "get"): ({V: 200, E: 200, A: 200}, None),

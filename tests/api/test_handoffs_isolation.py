@@ -58,6 +58,19 @@ def test_the_queue_shows_only_the_callers_account(api, admin_user, handoff_targe
         assert str(obj.pk) not in body
 
 
+@pytest.mark.parametrize("query", ["", "?after=0&limit=200"])
+def test_the_events_feed_shows_only_the_callers_account(api, admin_user, handoff_targets, handoff_foreign, query):
+    response = api.as_user(admin_user).get(reverse("account-events") + query)
+    assert response.status_code == 200
+    body = response.json()
+    ours = HandoffEvent.unscoped.filter(account=admin_user.account)
+    assert [e["seq"] for e in body["results"]] == list(ours.order_by("seq").values_list("seq", flat=True))
+    text = json.dumps(body)
+    assert "Contoso" not in text and "contoso" not in text
+    for obj in handoff_foreign.values():
+        assert str(obj.pk) not in text
+
+
 def test_filtering_by_a_foreign_person_finds_nothing(api, admin_user, handoff_targets, handoff_foreign):
     foreign_claimant = handoff_foreign["handoff-release"].claimed_by
     response = api.as_user(admin_user).get(reverse("handoff-list"), {"claimed_by": str(foreign_claimant.pk)})

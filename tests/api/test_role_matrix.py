@@ -29,6 +29,8 @@ MATRIX = {
     ("me", "get"): ({V: 200, E: 200, A: 200}, None),
     ("account", "get"): ({V: 200, E: 200, A: 200}, None),
     ("account", "patch"): ({V: 403, E: 403, A: 200}, {"unclaimed_alert_minutes": 20}),
+    # Every member may watch the queue live, so every member gets websocket tickets.
+    ("realtime-ticket", "post"): ({V: 201, E: 201, A: 201}, None),
     ("user-list", "get"): ({V: 200, E: 200, A: 200}, None),
     ("user-detail", "get"): ({V: 200, E: 200, A: 200}, None),
     ("user-detail", "patch"): ({V: 403, E: 403, A: 200}, {"role": "viewer"}),

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from handoffs import services
 from sessions_app.models import FixStatus, MessageKind
+from tests.e2e.pages import live
 from tests.sessions_app.factories import FactFactory, FixFactory, MessageFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,9 +80,27 @@ def test_the_queue_session_and_context_screens_never_scroll_sideways(escalation,
                         "fix cards inside their column": True}
 
 
-def test_on_a_phone_the_session_header_is_one_line_and_the_composer_is_close(escalation, engineer, browser_as):
+def test_on_a_phone_the_session_header_is_one_line_and_the_composer_is_close(escalation, engineer, browser_as,
+                                                                             northwind):
     page = browser_as(engineer, viewport=PHONE)
     page.goto(f"/sessions/{escalation.session_id}/")
+    # The queue's count shows on the folded Menu button too, and follows the queue live.
+    menu_count = page.get_by_test_id("site-menu-count")
+    expect(menu_count).to_be_visible()
+    expect(menu_count).to_have_text("1")
+    expect(page.get_by_test_id("nav-escalations-count")).to_be_hidden()  # folded into the Menu
+    another = SessionFactory(account=northwind, owner=engineer, title="VPN drops every 20 minutes")
+    live(page)
+    # Escalated from another window: the server publishes (the in-memory channel layer of the
+    # live server does not wake for a publish from the test's own thread).
+    other = browser_as(engineer, viewport=DESKTOP)
+    other.goto(f"/sessions/{another.pk}/")
+    other.get_by_test_id("escalate-open").click()
+    other.get_by_test_id("escalate-note").fill("Stuck on the VPN")
+    other.get_by_test_id("escalate-submit").click()
+    expect(other.get_by_test_id("escalation-status")).to_contain_text("waiting for a senior")
+    expect(menu_count).to_have_text("2")
+    page.screenshot(path="/tmp/rf-e2e-layout-phone-menu-count.png")
     # The site header is one line: the brand, Go to… and the Menu, which holds the navigation.
     header = page.locator(".site-header").bounding_box()
     header_middle = header["y"] + header["height"] / 2

@@ -221,3 +221,23 @@ def test_the_queues_views_and_search_keep_their_filter_as_escalations_change(
     expect(sam.get_by_test_id("queue-card-mine")).to_contain_text("You have this")
     expect(sam.get_by_test_id("queue-card")).to_have_count(1)
     sam.screenshot(path="/tmp/rf-e2e-queue-mine.png", full_page=True)
+
+
+def test_an_outcome_banner_goes_once_someone_else_moves_the_session_on(session, engineer, senior, browser_as):
+    junior = browser_as(engineer)
+    junior.goto(f"/sessions/{session.pk}/")
+    junior.get_by_test_id("escalate-open").click()
+    junior.get_by_test_id("escalate-note").fill("Profile rebuild did not help")
+    junior.get_by_test_id("escalate-submit").click()
+    banner = junior.get_by_test_id("message")
+    expect(banner).to_contain_text("Escalated")
+    live(junior)
+
+    sam = browser_as(senior)
+    sam.goto("/escalations/")
+    sam.get_by_test_id("queue-card-pickup").click()
+    expect(sam.get_by_test_id("handoff-summary")).to_be_visible()
+
+    # "Escalated: the seniors see it on the queue" is no longer true: the page says who has it instead.
+    expect(junior.get_by_test_id("escalation-status")).to_contain_text("Sam")
+    expect(banner).to_have_count(0)

@@ -162,3 +162,28 @@ def test_the_api_gives_each_message_its_rendered_html(api, viewer, session):
     assert [row["body_html"] for row in rows] == [render_markdown(ASSISTANT_REPLY),
                                                   "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"]
     assert rows[0]["body"] == ASSISTANT_REPLY
+
+
+@pytest.mark.parametrize(("text", "href"), [
+    ("see https://learn.microsoft.com/en-us/outlook/troubleshoot?x=1&y=2 now",
+     "https://learn.microsoft.com/en-us/outlook/troubleshoot?x=1&y=2"),
+    ("portal at http://10.0.0.5/admin", "http://10.0.0.5/admin"),
+    ("(https://status.example.com/incident).", "https://status.example.com/incident"),
+    ("ask ops@contoso.com", "mailto:ops@contoso.com"),
+])
+def test_a_pasted_url_or_email_is_a_safe_link(text, href):
+    links = [attrs for tag, attrs in Elements(render_markdown(text)).found if tag == "a"]
+    assert links == [{"href": href, "target": "_blank", "rel": "noopener noreferrer nofollow"}]
+
+
+@pytest.mark.parametrize("text", [
+    "run setup.ps1, then install.sh and read readme.md",  # extensions that are also TLDs
+    "contoso.com is down", "www.contoso.com/owa", "javascript:alert(1)", "`https://in.code.example/x`",
+])
+def test_file_names_bare_domains_other_schemes_and_code_are_not_links(text):
+    assert "<a " not in render_markdown(text).replace("<code>", "")
+
+
+def test_a_linked_url_of_another_scheme_carries_no_target():
+    html = render_markdown("files at ftp://files.example.com/drivers")
+    assert "href" not in attributes(html)
