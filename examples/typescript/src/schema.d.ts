@@ -104,6 +104,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Catch up on escalation events
+         * @description Each event is exactly the websocket message `{"event": "handoff.<kind>", "seq", "occurred_at", "handoff"}`; its `handoff` is the escalation's current state (not its state at the time of that event). Ask with `after` = the last `seq` you applied; when `has_more` is true, ask again with the last `seq` returned. Only the caller's account's events.
+         */
+        get: operations["events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows/": {
         parameters: {
             query?: never;
@@ -420,6 +440,26 @@ export interface paths {
         get: operations["metrics_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/realtime/ticket/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a websocket ticket
+         * @description Any member of an account (viewers too), by token or by cookie with CSRF. The body is empty. The ticket is valid once, for `expires_in` seconds (`REALTIME_TICKET_TTL_SECONDS`, default 30): ask for a new one before each connect. A socket opened with a ticket asked for by a token closes with 4401 when that token is revoked. See the AsyncAPI document at `/api/v1/asyncapi.json`.
+         */
+        post: operations["realtime_ticket_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -743,6 +783,14 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        AccountEvents: {
+            /** @description Events with `seq` > `after`, oldest first. */
+            results: components["schemas"]["HandoffEventMessage"][];
+            /** @description The account's newest event number now. */
+            last_seq: number;
+            /** @description More events follow the last one here: ask again with `after` = the last `seq` returned. */
+            has_more: boolean;
+        };
         BaselineFigures: {
             samples: number;
             /** Format: double */
@@ -776,6 +824,18 @@ export interface components {
              */
             measured_on?: string;
         };
+        /**
+         * @description * `handoff.created` - handoff.created
+         *     * `handoff.claimed` - handoff.claimed
+         *     * `handoff.released` - handoff.released
+         *     * `handoff.first_action` - handoff.first_action
+         *     * `handoff.returned` - handoff.returned
+         *     * `handoff.resolved` - handoff.resolved
+         *     * `handoff.cancelled` - handoff.cancelled
+         *     * `handoff.alerted` - handoff.alerted
+         * @enum {string}
+         */
+        EventEnum: "handoff.created" | "handoff.claimed" | "handoff.released" | "handoff.first_action" | "handoff.returned" | "handoff.resolved" | "handoff.cancelled" | "handoff.alerted";
         Fact: {
             /** Format: uuid */
             readonly id: string;
@@ -1060,6 +1120,35 @@ export interface components {
          * @enum {string}
          */
         HandoffEventKindEnum: "created" | "claimed" | "released" | "first_action" | "returned" | "resolved" | "cancelled" | "alerted";
+        /**
+         * @description One escalation event, exactly as the websockets send it (``handoffs.events.event_message``)
+         *     and as ``GET /api/v1/events/`` lists it. Describes the shape; the data comes from
+         *     ``event_message``, so the two cannot drift.
+         */
+        HandoffEventMessage: {
+            /**
+             * @description `handoff.<kind>`: what happened.
+             *
+             *     * `handoff.created` - handoff.created
+             *     * `handoff.claimed` - handoff.claimed
+             *     * `handoff.released` - handoff.released
+             *     * `handoff.first_action` - handoff.first_action
+             *     * `handoff.returned` - handoff.returned
+             *     * `handoff.resolved` - handoff.resolved
+             *     * `handoff.cancelled` - handoff.cancelled
+             *     * `handoff.alerted` - handoff.alerted
+             */
+            event: components["schemas"]["EventEnum"];
+            /** @description The account's event number (1, 2, 3, …, no gaps): a client that sees one skipped missed an event and catches up with `GET /api/v1/events/?after=`. */
+            seq: number;
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            occurred_at: string;
+            /** @description The escalation as the REST API shows it. In the events feed it is the escalation's current state; on the websocket, its state right after this event. */
+            handoff: components["schemas"]["Handoff"];
+        };
         HandoffResolveRequest: {
             /**
              * @description What fixed it; it closes the session too (required).
@@ -1252,6 +1341,22 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "assistant" | "flow";
+        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
+        PaginatedAccountEventsList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AccountEvents"][];
+        };
         /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedBaselineSampleList: {
             /** @example 123 */
@@ -1482,6 +1587,17 @@ export interface components {
             facts: components["schemas"]["Fact"][];
             /** @description Fixes the assistant proposed. */
             fixes: components["schemas"]["Fix"][];
+        };
+        RealtimeTicket: {
+            /** @description Opaque and URL-safe: open `/ws/v1/queue/?ticket=<ticket>` or `/ws/v1/sessions/<id>/?ticket=<ticket>` with it. Single use. */
+            ticket: string;
+            /**
+             * Format: date-time
+             * @description After this instant the ticket opens nothing.
+             */
+            expires_at: string;
+            /** @description Seconds from issue to `expires_at`. */
+            expires_in: number;
         };
         ResolveRequest: {
             /** @description What fixed it; goes into the ticket. */
@@ -1960,6 +2076,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HandoffError"];
+                };
+            };
+        };
+    };
+    events_list: {
+        parameters: {
+            query?: {
+                /** @description Only events with a larger seq (default 0). */
+                after?: number;
+                /** @description At most this many events, 1 to 200 (default 100). */
+                limit?: number;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAccountEventsList"];
                 };
             };
         };
@@ -2692,6 +2836,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HandoffError"];
+                };
+            };
+        };
+    };
+    realtime_ticket_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealtimeTicket"];
                 };
             };
         };
