@@ -20,7 +20,10 @@ from tests.factories import PASSWORD
 from tests.servers import DaphneServer
 
 BIN = TYPESCRIPT_EXAMPLE / "node_modules" / ".bin"
-REGENERATE = "run `npm run generate` in examples/typescript and commit openapi.yaml and src/schema.d.ts"
+REGENERATE = (
+    "run `make example-client` (or `npm run generate` in examples/typescript) and commit "
+    "examples/typescript/openapi.yaml and src/schema.d.ts"
+)
 
 
 @pytest.fixture(scope="module")
