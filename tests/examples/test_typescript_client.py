@@ -120,10 +120,11 @@ def built(compiled) -> Path:
     return compiled.out_dir / "workflow.js"
 
 
-def run_workflow(built: Path, server: DaphneServer, *, tech, engineer, tech_password=PASSWORD):
+def run_workflow(built: Path, server: DaphneServer, *, tech, engineer, engineer_password=PASSWORD):
     node, _ = node_tools()
-    env = {**os.environ, "RF_BASE_URL": server.url, "RF_TECH_EMAIL": tech.email, "RF_TECH_PASSWORD": tech_password,
-           "RF_ENGINEER_EMAIL": engineer.email, "RF_ENGINEER_PASSWORD": PASSWORD, "RF_EVENT_TIMEOUT_MS": "15000"}
+    env = {**os.environ, "RF_BASE_URL": server.url, "RF_TECH_EMAIL": tech.email, "RF_TECH_PASSWORD": PASSWORD,
+           "RF_ENGINEER_EMAIL": engineer.email, "RF_ENGINEER_PASSWORD": engineer_password,
+           "RF_EVENT_TIMEOUT_MS": "15000"}
     return run([node, str(built)], cwd=TYPESCRIPT_EXAMPLE, env=env, timeout=120)
 
 
@@ -166,12 +167,16 @@ def test_the_workflow_escalates_receives_the_event_claims_acts_and_returns(built
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_workflow_exits_non_zero_and_says_which_step_failed(built, server, engineer, senior):
-    done = run_workflow(built, server, tech=engineer, engineer=senior, tech_password="not-the-password")
+def test_the_workflow_exits_non_zero_says_which_step_failed_and_revokes_what_it_got(built, server, engineer, senior):
+    done = run_workflow(built, server, tech=engineer, engineer=senior, engineer_password="not-the-password")
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout == ""
     report = json.loads(done.stderr.strip().splitlines()[-1])
     assert report["ok"] is False
-    assert report["step"] == f"log in as {engineer.email}"
+    assert report["step"] == f"log in as {senior.email}"
     assert report["status"] == 400 and report["body"]["code"] == "invalid_credentials"
+    # The technician's login had worked: its token is revoked on the way out; nothing else happened.
+    [token] = ApiToken.objects.filter(user=engineer)
+    assert token.revoked_at is not None
+    assert not ApiToken.objects.filter(user=senior).exists()
     assert not TroubleshootingSession.unscoped.filter(owner=engineer).exists()

@@ -66,13 +66,15 @@ async function revoke(api: Api): Promise<void> {
 }
 
 export async function runWorkflow(config: Config): Promise<Summary> {
-  const techToken = await logIn(config.baseUrl, config.tech.email, config.tech.password);
-  const engineerToken = await logIn(config.baseUrl, config.engineer.email, config.engineer.password);
-  const tech = tokenApi(config.baseUrl, techToken.token);
-  const engineer = tokenApi(config.baseUrl, engineerToken.token);
+  const signedIn: Api[] = []; // revoked at the end, whatever happens
   let queue: QueueSocket | null = null;
   let failed = false;
   try {
+    const tech = tokenApi(config.baseUrl, (await logIn(config.baseUrl, config.tech.email, config.tech.password)).token);
+    signedIn.push(tech);
+    const engineer = tokenApi(config.baseUrl, (await logIn(config.baseUrl, config.engineer.email, config.engineer.password)).token);
+    signedIn.push(engineer);
+
     // The technician starts a session and tries something.
     const session = await expectData(
       "start a session",
@@ -162,7 +164,7 @@ export async function runWorkflow(config: Config): Promise<Summary> {
   } finally {
     // Close the socket and revoke both tokens whatever happened. A failure here fails a run
     // that otherwise succeeded; after an earlier failure it is reported beside it.
-    const cleanup: Promise<void>[] = [revoke(tech), revoke(engineer)];
+    const cleanup: Promise<void>[] = signedIn.map(revoke);
     if (queue !== null) {
       cleanup.push(queue.close());
     }
