@@ -6,6 +6,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.views import healthz
+from resolutionflow.api.asyncapi import AsyncApiView
 
 DOCS_CSP = {**settings.CSP_POLICY, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE], "worker-src": [CSP.SELF, "blob:"]} \
     if settings.SECURE_CSP else {}
@@ -15,6 +16,8 @@ api_v1 = [
     path("", include("sessions_app.api.urls")),
     path("", include("handoffs.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The websockets' messages, in AsyncAPI 3.0 (resolutionflow/api/asyncapi.py): public like the schema.
+    path("asyncapi.json", AsyncApiView.as_view(), name="asyncapi"),
     # The split view serves Swagger UI's start-up script as a file (no inline script). Both
     # viewers insert <style> elements as they render: inline styles are allowed on these two
     # pages only; scripts stay 'self'.

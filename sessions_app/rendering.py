@@ -11,6 +11,7 @@ are not rendered (a message must not make the browser fetch anything).
 
 from functools import lru_cache
 
+import linkify_it  # noqa: F401  (markdown-it's linkify rule needs it: a missing install fails here, not silently)
 import nh3
 from markdown_it import MarkdownIt
 

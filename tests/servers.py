@@ -86,7 +86,8 @@ class DaphneServer:
     ``redis_url`` None: the in-memory channel layer, so every websocket and every change must
     go through this one process."""
 
-    def __init__(self, *, redis_url: str | None = None, startup_timeout: float = 30, extra_env: dict | None = None):
+    def __init__(self, *, redis_url: str | None = None, startup_timeout: float = 30, extra_env: dict | None = None,
+                 daphne_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -96,13 +97,14 @@ class DaphneServer:
             env["REDIS_URL"] = redis_url
         env.update(extra_env or {})
         self.env = env
+        self.daphne_args = daphne_args
         self.process = None
         self.log = None
 
     def start(self) -> "DaphneServer":
         self.log = tempfile.NamedTemporaryFile(prefix=f"daphne-{self.port}-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "resolutionflow.asgi:application"],
+            [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), *self.daphne_args, "resolutionflow.asgi:application"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         return self
@@ -121,6 +123,10 @@ class DaphneServer:
         output = self.output()
         self.stop()
         raise RuntimeError(f"Daphne did not answer on {self.url} within {self.startup_timeout} s:\n{output}")
+
+    def log_text(self) -> str:
+        """Everything the server wrote so far (access log, Daphne's and our loggers)."""
+        return Path(self.log.name).read_text(errors="replace") if self.log else ""
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")[-4000:] if self.log else ""

@@ -11,6 +11,6 @@ router.register("baseline-samples", views.BaselineSampleViewSet, basename="basel
 
 urlpatterns = [
     path("metrics/", metrics.MetricsViewSet.as_view({"get": "retrieve"}), name="handoff-metrics"),
-    path("events/", views.AccountEventsViewSet.as_view({"get": "list"}), name="account-events"),
+    path("events/", views.AccountEventsViewSet.as_view({"get": "feed"}), name="account-events"),
     *router.urls,
 ]

@@ -13,7 +13,7 @@ from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAd
 from handoffs import selectors, services
 from handoffs.events import event_message
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
-from resolutionflow.api.filters import SEQ_MAX, query_int
+from resolutionflow.api.filters import SEQ_MAX, query_int, refuse_unknown_parameters
 from sessions_app.models import TroubleshootingSession
 from sessions_app.selectors import session_list
 
@@ -172,7 +172,10 @@ class AccountEventsViewSet(ScopedGenericViewSet):
     reconnect or a gap (docs/architecture.md#realtime-events)."""
 
     model = HandoffEvent
-    action_permissions = {"list": [IsAccountMember]}
+    # Not a page-numbered list: ``after`` and ``limit`` walk it (the action is "feed", not "list").
+    pagination_class = None
+    query_parameters = ("after", "limit")
+    action_permissions = {"feed": [IsAccountMember]}
 
     def scoped_queryset(self, *, account):
         return HandoffEvent.objects.for_account(account)
@@ -190,9 +193,10 @@ class AccountEventsViewSet(ScopedGenericViewSet):
                              description=f"At most this many events, 1 to {selectors.EVENTS_LIMIT_MAX} "
                                          f"(default {selectors.EVENTS_LIMIT_DEFAULT})."),
         ],
-        responses={200: AccountEventsSerializer},
+        responses={200: AccountEventsSerializer, 400: HandoffErrorSerializer},
     )
-    def list(self, request, *args, **kwargs):
+    def feed(self, request, *args, **kwargs):
+        refuse_unknown_parameters(request, self.query_parameters)
         after = query_int(request, "after", low=0, high=SEQ_MAX)
         limit = query_int(request, "limit", low=1, high=selectors.EVENTS_LIMIT_MAX)
         # The newest number first: an event committed meanwhile is then in results, or after last_seq.

@@ -129,6 +129,18 @@ def invalid_filter(parameter: str, message: str, code: str = "invalid") -> Servi
                         extra={"parameter": parameter, "errors": {parameter: [{"message": message, "code": code}]}})
 
 
+def refuse_unknown_parameters(request, known, *, listed=None) -> None:
+    """Raise ``ServiceError`` 400 ``unknown_filter`` (naming it) for the first query parameter
+    not in ``known``; the message lists ``listed`` (default: ``known``) as the accepted ones."""
+    for parameter in request.query_params:
+        if parameter not in known:
+            accepted = ", ".join(sorted(known if listed is None else listed)) or "none"
+            raise ServiceError(
+                f"{parameter}: this list has no such filter (filters: {accepted}).",
+                code="unknown_filter", extra={"parameter": parameter},
+            )
+
+
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """django-filter's backend, with every refusal a 400 naming its parameter (module doc)."""
 
@@ -140,13 +152,7 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         known = set(filterset.filters) if filterset is not None else set()
         # Parameters a list reads itself (a view's ``query_parameters``, e.g. ``{"after"}``).
         known |= set(getattr(view, "query_parameters", ()))
-        for parameter in request.query_params:
-            if parameter not in known and parameter not in COMMON_PARAMETERS:
-                accepted = ", ".join(sorted(known)) or "none"
-                raise ServiceError(
-                    f"{parameter}: this list has no such filter (filters: {accepted}).",
-                    code="unknown_filter", extra={"parameter": parameter},
-                )
+        refuse_unknown_parameters(request, known | COMMON_PARAMETERS, listed=known)
         if filterset is None:
             return queryset
         if not filterset.is_valid():

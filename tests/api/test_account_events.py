@@ -90,6 +90,13 @@ def test_a_bad_after_or_limit_is_a_400_with_a_code(api, viewer, history, query, 
     assert parameter in body["errors"] and body["detail"]
 
 
+@pytest.mark.parametrize("parameter", ["page", "colour", "seq"])
+def test_a_parameter_it_does_not_read_is_a_400_naming_it(api, viewer, history, parameter):
+    response = api.as_user(viewer).get(URL, {parameter: "2"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_filter" and response.json()["parameter"] == parameter
+
+
 def test_another_accounts_events_never_appear(api, viewer, history, contoso_history):
     body = api.as_user(viewer).get(URL, {"limit": 200}).json()
     assert len(body["results"]) == 4 and body["last_seq"] == 4

@@ -81,6 +81,7 @@ OUTSIDE_THE_TABLE = {
     ("auth-token", "post"),  # tests/api/test_auth_tokens.py
     ("auth-token-revoke", "post"),  # tests/api/test_auth_tokens.py
     ("schema", "get"),  # tests/api/test_schema.py
+    ("asyncapi", "get"),  # tests/realtime/test_asyncapi.py: public, like the schema
     ("api-docs", "get"),
     ("api-redoc", "get"),
 }

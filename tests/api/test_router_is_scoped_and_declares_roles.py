@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.api.base import ScopedViewSetMixin
 from accounts.api.views import TokenObtainView, TokenRevokeView
+from resolutionflow.api.asyncapi import AsyncApiView
 
 from .endpoints import api_endpoints
 
@@ -13,6 +14,7 @@ NOT_TENANT_DATA = {
     TokenObtainView: "exchanges a password for a key; no account data",
     TokenRevokeView: "acts only on the caller's own tokens (filtered by request.user)",
     SpectacularAPIView: "the OpenAPI schema",
+    AsyncApiView: "the AsyncAPI document of the websockets (public, like the OpenAPI schema)",
     SpectacularSwaggerSplitView: "API docs page (its start-up script served as a file, for the CSP)",
     SpectacularRedocView: "API docs page",
 }
