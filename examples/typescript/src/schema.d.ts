@@ -22,6 +22,26 @@ export interface paths {
         patch: operations["account_partial_update"];
         trace?: never;
     };
+    "/api/v1/asyncapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The AsyncAPI 3.0 document of the websockets
+         * @description Both sockets, their authentication (`?ticket=`), every message as a JSON Schema (the escalation messages reference this OpenAPI schema's `HandoffEventMessage`), and the close codes 4401, 4403 and 4404. Public, like this schema.
+         */
+        get: operations["asyncapi.json_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/token/": {
         parameters: {
             query?: never;
@@ -115,7 +135,7 @@ export interface paths {
          * Catch up on escalation events
          * @description Each event is exactly the websocket message `{"event": "handoff.<kind>", "seq", "occurred_at", "handoff"}`; its `handoff` is the escalation's current state (not its state at the time of that event). Ask with `after` = the last `seq` you applied; when `has_more` is true, ask again with the last `seq` returned. Only the caller's account's events.
          */
-        get: operations["events_list"];
+        get: operations["events_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1342,22 +1362,6 @@ export interface components {
          */
         ModeEnum: "assistant" | "flow";
         /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
-        PaginatedAccountEventsList: {
-            /** @example 123 */
-            count: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=4
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=2
-             */
-            previous?: string | null;
-            results: components["schemas"]["AccountEvents"][];
-        };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedBaselineSampleList: {
             /** @example 123 */
             count: number;
@@ -1930,6 +1934,27 @@ export interface operations {
             };
         };
     };
+    "asyncapi.json_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     auth_token_create: {
         parameters: {
             query?: never;
@@ -2080,17 +2105,13 @@ export interface operations {
             };
         };
     };
-    events_list: {
+    events_retrieve: {
         parameters: {
             query?: {
                 /** @description Only events with a larger seq (default 0). */
                 after?: number;
                 /** @description At most this many events, 1 to 200 (default 100). */
                 limit?: number;
-                /** @description A page number within the paginated result set. */
-                page?: number;
-                /** @description Number of results to return per page. */
-                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -2103,7 +2124,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedAccountEventsList"];
+                    "application/json": components["schemas"]["AccountEvents"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoffError"];
                 };
             };
         };

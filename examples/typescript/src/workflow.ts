@@ -55,6 +55,7 @@ export interface Summary {
   session: { id: string; status: string };
   handoff: { id: string; status: string; closing_note: string; claimed_by: string | null; first_action_kind: string };
   event: { event: string; seq: number; hello_seq: number };
+  feed: string[];
   technician_message: string;
   engineer_message: string;
   ticket_expires_in: number;
@@ -142,6 +143,13 @@ export async function runWorkflow(config: Config): Promise<Summary> {
       }),
     );
     const after = await expectData("read the session", tech.GET("/api/v1/sessions/{id}/", { params: { path: { id: session.id } } }));
+    // What a client that was offline since the hello catches up on: the account's events
+    // after that seq, each with the escalation's current state.
+    const feed = await expectData(
+      "read the events feed",
+      engineer.GET("/api/v1/events/", { params: { query: { after: opened.hello.seq, limit: 200 } } }),
+    );
+    const feedEvents = feed.results.filter((event) => event.handoff.id === escalated.id).map((event) => event.event);
 
     return {
       ok: true,
@@ -154,6 +162,7 @@ export async function runWorkflow(config: Config): Promise<Summary> {
         first_action_kind: returned.first_action_kind,
       },
       event: { event: created.event, seq: created.seq, hello_seq: opened.hello.seq },
+      feed: feedEvents,
       technician_message: techMessage.message.id,
       engineer_message: engineerMessage.message.id,
       ticket_expires_in: ticket.expires_in,
