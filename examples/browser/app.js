@@ -167,6 +167,7 @@ async function onMessage(message) {
       await loadQueue();
     }
     setSeq(message.seq);
+    ui.openCount.textContent = `(${message.open} waiting)`;
     state.retries = 0;
     setSocketState("live", "open");
   } else if (message.event === "queue.count") {
