@@ -18,12 +18,12 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run serve migrate seed test test-changed fuzz lint lint-js bench eval example-client example-client-run clean
+.PHONY: help install run serve migrate seed test test-changed fuzz lint lint-js lint-schema bench eval example-client example-client-run clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed the demo pilot, serve on http://$(HOST):$(PORT) with the worker and sweep"
 	@echo "make test   - the whole suite in parallel, browser tests included"
-	@echo "make lint   - ruff, and ESLint over static/js (npm installs it on first use)"
+	@echo "make lint   - ruff, ESLint over static/js and Redocly over the OpenAPI schema (npm installs them on first use)"
 	@echo "make test-changed - only the tests affected by the working tree's changes (pytest-testmon)"
 	@echo "make fuzz   - the schema fuzzing module with many examples per operation and role"
 	@echo "make serve  - production serving: WEB_CONCURRENCY Daphne processes on one socket (docs/deploy.md)"
@@ -60,7 +60,7 @@ test: install
 	$(PY) -m pytest -n $(WORKERS) --ignore=tests/e2e -q
 	$(PY) -m pytest -n $(WORKERS) tests/e2e -q
 
-lint: install lint-js
+lint: install lint-js lint-schema
 	$(VENV)/bin/ruff check .
 
 # CASES=path.jsonl to run other ticket files (default: the shared dev set and evals/assistant/cases.jsonl).
@@ -87,6 +87,12 @@ example-client: install $(EXAMPLE_TS)/node_modules/.make-installed
 
 example-client-run: $(EXAMPLE_TS)/node_modules/.make-installed
 	cd $(EXAMPLE_TS) && RF_BASE_URL=$${RF_BASE_URL:-http://$(HOST):$(PORT)} npm run --silent workflow
+
+# The schema as /api/v1/schema/ serves it, linted by Redocly's recommended rules (redocly.yaml).
+lint-schema: install node_modules/.installed
+	@mkdir -p var
+	DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-install redocly lint var/openapi.yaml
 
 # The first run records which tests touch which code (.testmondata); later runs pick the
 # tests affected by what changed since. Serial: testmon's records need one process.

@@ -12,6 +12,19 @@ from accounts.models import Role
 from tests.factories import AccountFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _responses_match_the_schema():
+    """Fails the test if any /api/v1/ response it caused disagreed with the OpenAPI schema
+    (tests/schema_check.py), also one answered in a live server's thread."""
+    from tests import schema_check
+
+    schema_check.mismatches.clear()
+    yield
+    found, schema_check.mismatches[:] = list(schema_check.mismatches), []
+    if found:
+        pytest.fail("API responses disagree with the OpenAPI schema:\n" + "\n".join(found), pytrace=False)
+
+
 @pytest.fixture
 def northwind(db):
     return AccountFactory(name="Northwind IT", slug="northwind")

@@ -290,12 +290,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "resolutionflow.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["resolutionflow.api.filters.StrictFilterBackend"],
-    "DEFAULT_PARSER_CLASSES": [
-        "resolutionflow.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Request bodies are JSON only: no page posts to /api/v1/ (pages have their own views), and
+    # no endpoint takes a file.
+    "DEFAULT_PARSER_CLASSES": ["resolutionflow.api.parsers.JSONParser"],
+    # Adds every error response an operation can answer, by rule (resolutionflow.api.schema).
+    "DEFAULT_SCHEMA_CLASS": "resolutionflow.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "resolutionflow.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -323,11 +322,18 @@ SPECTACULAR_SETTINGS = {
         "code": {"fontFamily": 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'},
     }}},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "resolutionflow.api.schema.postprocess"],
     # Several models have a "status"; name each choice set after its model, not a hash.
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions_app.models.SessionStatus",
         "FixStatusEnum": "sessions_app.models.FixStatus",
         "HandoffStatusEnum": "handoffs.models.HandoffStatus",
+        "HandoffEventKindEnum": "handoffs.models.EventKind",
+        "HandoffEventNameEnum": "handoffs.api.serializers.EVENT_NAMES",
+        "FirstActionKindEnum": "handoffs.api.serializers.FIRST_ACTION_KINDS",
+        "MessageKindEnum": "sessions_app.models.MessageKind",
+        "InvitationStatusEnum": "accounts.selectors.INVITATION_STATUSES",
     },
 }
 

@@ -16,6 +16,11 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = True
 AUTH_THROTTLE_RATE = "1000/min"
 STATIC_ROOT = None  # served from the source folders by the finders
+# Every /api/v1/ response a test receives is checked against the OpenAPI schema (first, so it
+# sees the answers of every other middleware too).
+MIDDLEWARE = ["tests.schema_check.ResponseSchemaMiddleware", *MIDDLEWARE]  # noqa: F405
+# The API takes JSON bodies only: the test client sends JSON unless a test says otherwise.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not shared-cache memory: concurrent tests then see the WAL + IMMEDIATE

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Account, ApiToken, Invitation, Role, User
+from accounts.selectors import INVITATION_STATUSES
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -60,7 +61,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 class InvitationSerializer(serializers.ModelSerializer):
     invited_by = UserSummarySerializer(read_only=True)
-    status = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=INVITATION_STATUSES, read_only=True)
 
     class Meta:
         model = Invitation

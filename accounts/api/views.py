@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,6 +16,7 @@ from accounts.models import Account, ApiToken, Invitation, RealtimeTicket, Role,
 from accounts.permissions import IsAccountAdmin, IsAccountMember
 from accounts.selectors import INVITATION_STATUSES
 from resolutionflow.api.filters import StrictBooleanFilter
+from resolutionflow.api.schema import conflict
 
 from .base import ScopedGenericViewSet
 from .serializers import (
@@ -31,6 +32,8 @@ from .serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
+
+INVITATION_CLOSED = conflict("The invitation was accepted or revoked (`invalid_transition`).")
 
 
 class AuthThrottle(SimpleRateThrottle):
@@ -72,7 +75,9 @@ class TokenRevokeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=TokenRevokeSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    @extend_schema(request=TokenRevokeSerializer, tags=["auth"], responses={
+        200: TokenSerializer,
+        404: OpenApiResponse(description="No token of yours has that `id` (`not_found`).")})
     def post(self, request):
         serializer = TokenRevokeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -181,7 +186,9 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneri
     def scoped_queryset(self, *, account):
         return selectors.user_list(account=account)
 
-    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer})
+    @extend_schema(request=UserUpdateSerializer, responses={
+        200: UserSerializer,
+        409: conflict("The account's last active admin cannot stop being one (`last_admin`).")})
     def partial_update(self, request, *args, **kwargs):
         user = self.get_object()
         serializer = UserUpdateSerializer(data=request.data)
@@ -220,7 +227,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def scoped_queryset(self, *, account):
         return selectors.invitation_list(account=account)
 
-    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+    @extend_schema(request=InvitationCreateSerializer, responses={
+        201: InvitationSerializer,
+        409: conflict("The email already has a login (`user_exists`) or is a member (`already_member`).")})
     def create(self, request, *args, **kwargs):
         serializer = InvitationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -228,13 +237,13 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
                                             **serializer.validated_data)
         return Response(InvitationSerializer(issued.invitation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: InvitationSerializer})
+    @extend_schema(request=None, responses={200: InvitationSerializer, 409: INVITATION_CLOSED})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         invitation = services.invitation_revoke(invitation=self.get_object(), actor=request.user)
         return Response(InvitationSerializer(invitation).data)
 
-    @extend_schema(request=None, responses={200: InvitationSerializer})
+    @extend_schema(request=None, responses={200: InvitationSerializer, 409: INVITATION_CLOSED})
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         issued = services.invitation_resend(invitation=self.get_object(), actor=request.user)

@@ -1,18 +1,94 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from handoffs import selectors
 from handoffs.models import NOTE_MAX, BaselineSample, EventKind, Handoff, HandoffEvent, Urgency
-from sessions_app.models import TroubleshootingSession
+from resolutionflow.api.schema import PersonRefSerializer
+from sessions_app.models import FactSource, FixStatus, MessageKind, SessionMode, TroubleshootingSession
+
+# What a claimant's first action in the session was (handoffs.services.on_session_activity).
+FIRST_ACTION_KINDS = ["message", "note", "fact", "fix", "flow_answer", "resolve", "return"]
+# An event's name on the websocket, the webhook and the audit trail.
+EVENT_NAMES = [f"handoff.{kind}" for kind in EventKind.values]
 
 
-class HandoffErrorSerializer(serializers.Serializer):
-    """Every refusal: a human ``detail``, a machine ``code``, sometimes more (``status``,
-    ``handoff``, ``claimed_by``)."""
+# ---- the escalation's nested objects, typed for the schema -------------------------------
 
-    detail = serializers.CharField()
-    code = serializers.CharField()
+
+class ContextFactSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+    source = serializers.ChoiceField(choices=FactSource.choices)
+
+
+class ContextFixSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=FixStatus.choices)
+    outcome_note = serializers.CharField(allow_blank=True)
+    source = serializers.CharField()
+    steps = serializers.CharField(allow_blank=True)
+
+
+class ContextLineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MessageKind.choices)
+    author = serializers.CharField(allow_null=True, help_text="Null for the assistant.")
+    body = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField()
+
+
+class ContextFlowStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+    answer = serializers.CharField(required=False, help_text="The option chosen (steps of the path only).")
+
+
+class HandoffContextSerializer(serializers.Serializer):
+    """The snapshot taken at escalation (handoffs.context): what a senior reads first."""
+
+    taken_at = serializers.DateTimeField()
+    title = serializers.CharField(allow_blank=True)
+    problem = serializers.CharField(allow_blank=True)
+    client_name = serializers.CharField(allow_blank=True)
+    ticket_ref = serializers.CharField(allow_blank=True)
+    mode = serializers.ChoiceField(choices=SessionMode.choices)
+    owner = serializers.CharField()
+    flow = serializers.CharField(allow_null=True, allow_blank=True, help_text="The runbook's name (flow sessions).")
+    session_minutes = serializers.IntegerField()
+    facts = ContextFactSerializer(many=True)
+    fixes = ContextFixSerializer(many=True)
+    active_fix = serializers.CharField(allow_null=True, help_text="The title of the fix being tried.")
+    transcript = ContextLineSerializer(many=True, help_text="The most recent messages, oldest first.")
+    flow_path = ContextFlowStepSerializer(many=True)
+    flow_current = ContextFlowStepSerializer(allow_null=True)
+    note = serializers.CharField(allow_blank=True, help_text="Where the technician is stuck.")
+    summary = serializers.CharField()
+
+
+class HandoffEventPayloadSerializer(serializers.Serializer):
+    """What an event adds, by its kind: ``created`` urgency and peer; ``released`` (by the
+    system) reason and previous_claimant; ``first_action`` kind; ``resolved`` resolution;
+    ``returned``/``cancelled`` note; ``alerted`` reason and threshold_minutes. Other kinds: {}."""
+
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    peer = serializers.BooleanField(required=False, help_text="Escalated by a colleague of the owner.")
+    reason = serializers.CharField(required=False)
+    previous_claimant = PersonRefSerializer(required=False)
+    kind = serializers.ChoiceField(choices=FIRST_ACTION_KINDS, required=False)
+    resolution = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+    threshold_minutes = serializers.IntegerField(required=False)
+
+
+@extend_schema_field(HandoffContextSerializer)
+class HandoffContextField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(HandoffEventPayloadSerializer)
+class HandoffEventPayloadField(serializers.JSONField):
+    pass
 
 
 class SessionSummarySerializer(serializers.ModelSerializer):
@@ -34,6 +110,9 @@ class HandoffSerializer(serializers.ModelSerializer):
         help_text="Seconds since it was escalated (until it closed, for closed ones).")
     is_overdue = serializers.SerializerMethodField(
         help_text="Open longer than the account's unclaimed_alert_minutes (or already alerted).")
+    first_action_kind = serializers.ChoiceField(
+        choices=FIRST_ACTION_KINDS, allow_blank=True, read_only=True,
+        help_text="What the claimant did first in the session; empty until then.")
 
     class Meta:
         model = Handoff
@@ -61,20 +140,32 @@ class HandoffDetailSerializer(HandoffSerializer):
         fields = [*HandoffSerializer.Meta.fields, "context"]
         read_only_fields = fields
 
+    context = HandoffContextField(read_only=True)
+
 
 class HandoffEventSerializer(serializers.ModelSerializer):
     seq = serializers.IntegerField(read_only=True, help_text=(
         "The account's event number (1, 2, 3, …): realtime clients use it to notice a missed event."))
     event = serializers.SerializerMethodField(help_text="As on the websocket: handoff.<kind>.")
     actor = UserSummarySerializer(read_only=True, allow_null=True)
+    payload = HandoffEventPayloadField(read_only=True)
 
     class Meta:
         model = HandoffEvent
         fields = ["seq", "event", "kind", "actor", "created_at", "payload"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=EVENT_NAMES))
     def get_event(self, event) -> str:
         return f"handoff.{event.kind}"
+
+
+class HandoffEventPageSerializer(serializers.Serializer):
+    """One page of an escalation's audit trail (``GET handoffs/{id}/events/?after=&limit=``)."""
+
+    results = HandoffEventSerializer(many=True, help_text="Events with seq > after, oldest first.")
+    has_more = serializers.BooleanField(help_text="More events follow: ask again with after = the last seq.")
+    last_seq = serializers.IntegerField(help_text="The seq of this escalation's newest event.")
 
 
 class HandoffEscalateSerializer(serializers.Serializer):

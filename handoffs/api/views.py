@@ -9,11 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
+from accounts.errors import ServiceError
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from handoffs import selectors, services
 from handoffs.events import event_message
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
 from resolutionflow.api.filters import SEQ_MAX, query_int, refuse_unknown_parameters
+from resolutionflow.api.schema import HandoffConflictSerializer, conflict
 from sessions_app.models import TroubleshootingSession
 from sessions_app.selectors import session_list
 
@@ -24,15 +26,19 @@ from .serializers import (
     BaselineSampleSerializer,
     HandoffCancelSerializer,
     HandoffDetailSerializer,
-    HandoffErrorSerializer,
     HandoffEscalateSerializer,
-    HandoffEventSerializer,
+    HandoffEventPageSerializer,
     HandoffResolveSerializer,
     HandoffReturnSerializer,
     HandoffSerializer,
 )
 
-REFUSALS = {403: HandoffErrorSerializer, 404: HandoffErrorSerializer, 409: HandoffErrorSerializer}
+# The audit trail's page size (``?limit=``).
+EVENTS_LIMIT_DEFAULT = 100
+EVENTS_LIMIT_MAX = 200
+
+REFUSALS = {409: conflict("`already_claimed` (with `claimed_by` and `status`), `invalid_transition` (with "
+                          "`status`), `session_closed`.", HandoffConflictSerializer)}
 
 
 def handoff_queryset(account):
@@ -60,7 +66,10 @@ class SessionHandoffViewSet(HandoffContextMixin, ScopedGenericViewSet):
     def scoped_queryset(self, *, account):
         return session_list(account=account)
 
-    @extend_schema(request=HandoffEscalateSerializer, responses={201: HandoffDetailSerializer, **REFUSALS},
+    @extend_schema(request=HandoffEscalateSerializer, responses={
+        201: HandoffDetailSerializer,
+        409: conflict("`already_escalated` (with the live escalation's `handoff` and its `status`), "
+                      "`session_closed` (with the session's `status`).", HandoffConflictSerializer)},
                    summary="Escalate a session", tags=["handoffs"])
     @action(detail=True, methods=["post"])
     def handoff(self, request, pk=None):
@@ -109,18 +118,32 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     @extend_schema(
-        responses={200: HandoffEventSerializer(many=True), 404: HandoffErrorSerializer},
-        parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger seq.")],
+        responses={200: HandoffEventPageSerializer},
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.INT, description=(
+                "Only events with a larger seq (default 0: from the start). To read on, pass the last "
+                "seq of the page while `has_more` is true.")),
+            OpenApiParameter("limit", OpenApiTypes.INT, description=(
+                f"Events per page, 1 to {EVENTS_LIMIT_MAX} (default {EVENTS_LIMIT_DEFAULT}).")),
+        ],
     )
-    @action(detail=True, methods=["get"], pagination_class=None)  # the whole trail, as the schema says
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
-        """The audit trail, oldest first; ``seq`` is the account's event number (a gap means: resync)."""
+        """The audit trail, oldest first, a page at a time: events with ``seq`` > ``after``.
+        ``seq`` is the account's event number, so the numbers of one escalation's events have
+        gaps; ``last_seq`` is the seq of this escalation's newest event (0 if none)."""
         handoff = self.get_object()
-        events = HandoffEvent.objects.for_account(self.account).filter(handoff=handoff).select_related("actor")
-        after = query_int(request, "after", low=0, high=SEQ_MAX)
-        if after is not None:
-            events = events.filter(seq__gt=after)
-        return Response(HandoffEventSerializer(events.order_by("seq"), many=True).data)
+        unknown = sorted(set(request.query_params) - {"after", "limit", "format"})
+        if unknown:
+            raise ServiceError(f"{unknown[0]}: this list has no such parameter (parameters: after, limit).",
+                               code="unknown_filter", extra={"parameter": unknown[0]})
+        after = query_int(request, "after", low=0, high=SEQ_MAX) or 0
+        limit = query_int(request, "limit", low=1, high=EVENTS_LIMIT_MAX) or EVENTS_LIMIT_DEFAULT
+        trail = HandoffEvent.objects.for_account(self.account).filter(handoff=handoff)
+        rows = list(trail.filter(seq__gt=after).select_related("actor").order_by("seq")[: limit + 1])
+        last = trail.order_by("-seq").values_list("seq", flat=True).first()
+        body = {"results": rows[:limit], "has_more": len(rows) > limit, "last_seq": last or 0}
+        return Response(HandoffEventPageSerializer(body).data)
 
     @extend_schema(request=None, responses={200: HandoffDetailSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
@@ -193,7 +216,7 @@ class AccountEventsViewSet(ScopedGenericViewSet):
                              description=f"At most this many events, 1 to {selectors.EVENTS_LIMIT_MAX} "
                                          f"(default {selectors.EVENTS_LIMIT_DEFAULT})."),
         ],
-        responses={200: AccountEventsSerializer, 400: HandoffErrorSerializer},
+        responses={200: AccountEventsSerializer},
     )
     def feed(self, request, *args, **kwargs):
         refuse_unknown_parameters(request, self.query_parameters)
@@ -233,7 +256,7 @@ class BaselineSampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
                                                  **serializer.validated_data)
         return Response(BaselineSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={204: None, 404: HandoffErrorSerializer})
+    @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
         services.baseline_sample_delete(sample=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

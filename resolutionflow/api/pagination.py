@@ -123,8 +123,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
             return Response({"next": next_url, "results": data})
         return super().get_paginated_response(data)
 
+    # Set by the schema generator (resolutionflow.api.schema.AutoSchema) for the list described.
+    cursor_offered = True
+
     def get_paginated_response_schema(self, schema):
         described = super().get_paginated_response_schema(schema)
-        described["description"] = ("With page=: count, next, previous, results. With cursor= (lists that "
-                                     "offer it): next and results only.")
+        if self.cursor_offered:
+            described["required"] = ["next", "results"]
+            described["description"] = ("With page=: count, next, previous, results. With cursor=: next and "
+                                         "results only.")
+        else:
+            described["required"] = ["count", "next", "previous", "results"]
         return described

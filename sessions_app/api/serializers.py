@@ -39,6 +39,35 @@ class FlowStepSerializer(serializers.Serializer):
     options = FlowOptionSerializer(many=True, help_text="The answers; empty on a resolution step.")
 
 
+class FlowGraphStepSerializer(serializers.Serializer):
+    """A step as the graph stores it (the id is its key in ``steps``)."""
+
+    type = serializers.ChoiceField(choices=["question", "action", "resolution"])
+    text = serializers.CharField()
+    detail = serializers.CharField(required=False, allow_blank=True, help_text="How to do it.")
+    options = FlowOptionSerializer(many=True, required=False,
+                                   help_text="The answers of a question or action; none on a resolution.")
+    escalate = serializers.BooleanField(required=False,
+                                        help_text="A resolution that means: hand it to a senior engineer.")
+
+
+class FlowGraphSerializer(serializers.Serializer):
+    """A runbook's graph: where it starts and its steps by id."""
+
+    start = serializers.CharField(help_text="The id of the first step.")
+    steps = serializers.DictField(child=FlowGraphStepSerializer(), help_text="Step id → step.")
+
+
+@extend_schema_field(FlowGraphSerializer)
+class FlowGraphField(serializers.JSONField):
+    """A graph as JSON (checked by the flow services, which list every problem)."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class StringListField(serializers.JSONField):
+    """A model's JSON list of strings (a flow's tags and keywords)."""
+
+
 def flow_step(graph: dict | None, step_id: str) -> dict | None:
     step = (graph or {}).get("steps", {}).get(step_id)
     if step is None:
@@ -49,6 +78,9 @@ def flow_step(graph: dict | None, step_id: str) -> dict | None:
 
 class FlowSummarySerializer(serializers.ModelSerializer):
     is_global = serializers.BooleanField(read_only=True, help_text="Part of the shared starter library.")
+    tags = StringListField(read_only=True, help_text="Categories shown in the library.")
+    keywords = StringListField(read_only=True, help_text="Symptoms, products and error codes the assistant "
+                                                         "matches on.")
 
     class Meta:
         model = Flow
@@ -58,7 +90,7 @@ class FlowSummarySerializer(serializers.ModelSerializer):
 
 
 class FlowSerializer(FlowSummarySerializer):
-    graph = serializers.JSONField(read_only=True, help_text='{"start": step id, "steps": {id: step}}')
+    graph = FlowGraphField(read_only=True, help_text='{"start": step id, "steps": {id: step}}')
 
     class Meta(FlowSummarySerializer.Meta):
         fields = [*FlowSummarySerializer.Meta.fields, "graph"]
@@ -88,7 +120,7 @@ class FlowCreateSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False, default=1)
     tags = _tags_field()
     keywords = _keywords_field()
-    graph = serializers.JSONField(help_text=_GRAPH_HELP)
+    graph = FlowGraphField(help_text=_GRAPH_HELP)
     is_active = serializers.BooleanField(required=False, default=True)
 
 
@@ -99,7 +131,7 @@ class FlowUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     tags = _tags_field()
     keywords = _keywords_field()
-    graph = serializers.JSONField(required=False, help_text=_GRAPH_HELP)
+    graph = FlowGraphField(required=False, help_text=_GRAPH_HELP)
     is_active = serializers.BooleanField(required=False)
 
     def validate(self, attrs):
@@ -117,7 +149,15 @@ class FlowDocumentSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     keywords = serializers.ListField(child=serializers.CharField(), required=False)
-    graph = serializers.JSONField(help_text=_GRAPH_HELP)
+    graph = FlowGraphField(help_text=_GRAPH_HELP)
+
+
+class FlowExportSerializer(FlowDocumentSerializer):
+    """What export sends: the whole document, every field present."""
+
+    description = serializers.CharField(allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    keywords = serializers.ListField(child=serializers.CharField())
 
 
 class ImportReportSerializer(serializers.Serializer):

@@ -236,7 +236,7 @@ def test_an_import_needs_documents(api, admin_user, body):
 
 
 def test_an_import_must_be_json(api, admin_user):
-    response = api.as_user(admin_user).post(reverse("flow-import"), {"slug": "x"})  # multipart form
+    response = api.as_user(admin_user).post(reverse("flow-import"), {"slug": "x"}, format="multipart")
     assert response.status_code == 415
 
 

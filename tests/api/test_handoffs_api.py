@@ -210,17 +210,50 @@ def test_the_events_are_the_audit_trail_in_sequence(api, viewer, engineer, senio
     handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=engineer)
     services.handoff_claim(handoff=handoff, actor=senior)
     services.handoff_return(handoff=handoff, actor=senior, note="Set MTU 1400")
-    events = api.as_user(viewer).get(reverse("handoff-events", args=[handoff.pk])).json()
+    page = api.as_user(viewer).get(reverse("handoff-events", args=[handoff.pk])).json()
+    events = page["results"]
     assert [e["event"] for e in events] == ["handoff.created", "handoff.claimed", "handoff.first_action",
                                             "handoff.returned"]
     seqs = [e["seq"] for e in events]
     # The account's own event numbers: its first four events.
     assert seqs == [1, 2, 3, 4] == list(HandoffEvent.unscoped.filter(handoff=handoff).values_list("seq", flat=True))
+    assert (page["has_more"], page["last_seq"]) == (False, 4)
     assert events[1]["actor"]["email"] == senior.email
     assert events[3]["payload"] == {"note": "Set MTU 1400"}
     later = api.as_user(viewer).get(reverse("handoff-events", args=[handoff.pk]), {"after": seqs[1]}).json()
-    assert [e["seq"] for e in later] == seqs[2:]
+    assert [e["seq"] for e in later["results"]] == seqs[2:]
     assert api.as_user(viewer).get(reverse("handoff-events", args=[handoff.pk]), {"after": "x"}).status_code == 400
+
+
+def test_the_events_come_a_page_at_a_time_and_after_walks_them_all(api, viewer, engineer, senior, session):
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=engineer)
+    services.handoff_claim(handoff=handoff, actor=senior)
+    services.handoff_release(handoff=handoff, actor=senior)
+    services.handoff_claim(handoff=handoff, actor=senior)
+    services.handoff_return(handoff=handoff, actor=senior, note="Set MTU 1400")
+    expected = list(HandoffEvent.unscoped.filter(handoff=handoff).order_by("seq").values_list("seq", flat=True))
+    url = reverse("handoff-events", args=[handoff.pk])
+    seen, after, pages = [], 0, 0
+    while True:
+        page = api.as_user(viewer).get(url, {"after": after, "limit": 2}).json()
+        pages += 1
+        assert len(page["results"]) <= 2 and page["last_seq"] == expected[-1]
+        seen += [e["seq"] for e in page["results"]]
+        if not page["has_more"]:
+            break
+        after = page["results"][-1]["seq"]
+    assert seen == expected and pages == (len(expected) + 1) // 2
+
+
+@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "201"}, {"limit": "x"}, {"page": "2"},
+                                    {"status": "open"}])
+def test_the_events_refuse_a_limit_out_of_range_and_parameters_they_do_not_read(api, viewer, engineer, session,
+                                                                                params):
+    handoff = services.handoff_escalate(note="Stuck on it", session=session, actor=engineer)
+    response = api.as_user(viewer).get(reverse("handoff-events", args=[handoff.pk]), params)
+    assert response.status_code == 400
+    assert response.json()["code"] in ("invalid_filter", "unknown_filter")
+    assert response.json()["parameter"] == next(iter(params))
 
 
 # ---- transitions ----------------------------------------------------------------------------

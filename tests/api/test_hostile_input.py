@@ -154,7 +154,7 @@ def test_the_largest_events_cursor_is_an_empty_page(api, viewer, engineer, north
 
     handoff = escalated(northwind, engineer)
     response = api.as_user(viewer).get(reverse("handoff-events", args=[handoff.pk]), {"after": str(2**63 - 1)})
-    assert (response.status_code, response.json()) == (200, [])
+    assert (response.status_code, response.json()["results"], response.json()["has_more"]) == (200, [], False)
 
 
 @pytest.mark.parametrize("params", [{"since": "0001-01-01"}, {"until": "9999-12-31"}, {"since": "x"},
@@ -213,11 +213,10 @@ def test_a_nul_character_in_a_urlencoded_body_is_a_400(api, engineer, session):
     assert session.messages.count() == 0
 
 
-def test_a_nul_character_in_a_multipart_field_is_a_400(api, engineer, session):
+def test_a_multipart_body_is_refused_as_not_json_and_changes_nothing(api, engineer, session):
     response = api.as_user(engineer).post(reverse("session-message-list", kwargs={"session_id": session.pk}),
                                           {"body": "hello\x00", "kind": "tech"}, format="multipart")
-    assert response.status_code == 400
-    assert response.json()["errors"]["body"][0]["code"] == "null_characters_not_allowed"
+    assert (response.status_code, response.json()["code"]) == (415, "unsupported_media_type")
     assert session.messages.count() == 0
 
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember
 from resolutionflow.api.parsers import JSONParser
+from resolutionflow.api.schema import conflict
 from sessions_app import services
 from sessions_app.flows.library import export_flow
 from sessions_app.models import Flow
@@ -22,6 +23,7 @@ from ..filters import FlowFilter
 from ..serializers import (
     FlowCreateSerializer,
     FlowDocumentSerializer,
+    FlowExportSerializer,
     FlowSerializer,
     FlowSummarySerializer,
     FlowUpdateSerializer,
@@ -64,7 +66,9 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneri
         # The filters shape the list; a flow addressed by id is found whatever the query string.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    @extend_schema(request=FlowCreateSerializer, responses={201: FlowSerializer, 400: INVALID_FLOW},
+    @extend_schema(request=FlowCreateSerializer, responses={
+        201: FlowSerializer, 400: INVALID_FLOW,
+        409: conflict("The account already has a flow with this slug (`duplicate_slug`).")},
                    summary="Add a runbook to the account (admins)")
     def create(self, request, *args, **kwargs):
         serializer = FlowCreateSerializer(data=request.data)
@@ -86,7 +90,7 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneri
         flow = services.flow_update(flow=flow, actor=request.user, **serializer.validated_data)
         return Response(FlowSerializer(flow).data)
 
-    @extend_schema(responses={200: FlowDocumentSerializer}, summary="The runbook as a document to edit and import")
+    @extend_schema(responses={200: FlowExportSerializer}, summary="The runbook as a document to edit and import")
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         return Response(export_flow(self.get_object()))

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountMember, IsEngineerOrAdmin
+from resolutionflow.api.schema import FixConflictSerializer, SessionConflictSerializer, conflict
 from sessions_app import selectors, services
 from sessions_app.models import Fact, Fix, Message
 
@@ -33,7 +34,8 @@ SESSION_ID = OpenApiParameter("session_id", OpenApiTypes.UUID, OpenApiParameter.
                               description="The session's id.")
 WRITE_REFUSALS = {403: OpenApiResponse(description="Viewers, and engineers who neither own the session nor "
                                                    "hold the claim of its escalation (`permission_denied`)."),
-                  409: OpenApiResponse(description="The session is resolved or abandoned (`session_closed`).")}
+                  409: conflict("The session is resolved or abandoned (`session_closed`, with its `status`).",
+                                SessionConflictSerializer)}
 
 
 class SessionItemViewSet(ScopedGenericViewSet):
@@ -77,7 +79,9 @@ class MessageViewSet(mixins.ListModelMixin, SessionItemViewSet):
                          responses={201: FactSerializer, **WRITE_REFUSALS},
                          summary="Set a fact (a key that exists takes the new value: one value per key)"),
     partial_update=extend_schema(parameters=[SESSION_ID], request=FactUpdateSerializer,
-                                 responses={200: FactSerializer, **WRITE_REFUSALS},
+                                 responses={200: FactSerializer, **WRITE_REFUSALS, 409: conflict(
+                                     "Another fact has that key (`duplicate_fact`), or the session is closed "
+                                     "(`session_closed`, with its `status`).", SessionConflictSerializer)},
                                  summary="Rename a fact or change its value (409 `duplicate_fact`)"),
     destroy=extend_schema(parameters=[SESSION_ID], responses={204: None, **WRITE_REFUSALS}),
 )
@@ -126,8 +130,8 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemV
     partial_update=extend_schema(
         parameters=[SESSION_ID], request=FixStatusSerializer,
         responses={200: FixSerializer, 403: WRITE_REFUSALS[403],
-                   409: OpenApiResponse(description="`invalid_transition` (with the current `status`), "
-                                                    "`another_fix_active` (with `active_fix`), `session_closed`.")},
+                   409: conflict("`invalid_transition` (with the current `status`), `another_fix_active` (with "
+                                 "`active_fix`), `session_closed`.", FixConflictSerializer)},
         summary="Move a fix along: make it active, mark it worked, failed or skipped",
     ),
 )

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
+from resolutionflow.api.schema import SessionConflictSerializer, conflict
 from sessions_app import selectors, services
 from sessions_app.models import TroubleshootingSession
 
@@ -24,7 +25,8 @@ from ..serializers import (
 
 WRITE_REFUSALS = {403: OpenApiResponse(description="Viewers, and engineers who neither own the session nor "
                                                    "hold the claim of its escalation (`permission_denied`)."),
-                  409: OpenApiResponse(description="The session is resolved or abandoned (`session_closed`).")}
+                  409: conflict("The session is resolved or abandoned (`session_closed`, with its `status`).",
+                                SessionConflictSerializer)}
 
 
 @extend_schema_view(
@@ -108,9 +110,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
     @extend_schema(
         request=FlowAnswerSerializer,
         responses={200: SessionDetailSerializer, **WRITE_REFUSALS,
-                   409: OpenApiResponse(description="`not_current_step` (with `current_step`) when the step is "
-                                                    "no longer the current one; `not_a_flow_session`; "
-                                                    "`session_closed`.")},
+                   409: conflict("`not_current_step` (with `current_step`) when the step is no longer the "
+                                 "current one; `not_a_flow_session`; `session_closed`.", SessionConflictSerializer)},
         summary="Answer the current step of a FlowPilot session",
     )
     @action(detail=True, methods=["post"], url_path="flow/answer", url_name="flow-answer")
@@ -121,7 +122,10 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         session = services.flow_answer(session=session, actor=request.user, **serializer.validated_data)
         return self._detail(session)
 
-    @extend_schema(request=None, responses={200: SessionDetailSerializer, **WRITE_REFUSALS},
+    @extend_schema(request=None, responses={
+        200: SessionDetailSerializer, **WRITE_REFUSALS,
+        409: conflict("`at_start` on the first step; `not_a_flow_session`; `session_closed`.",
+                      SessionConflictSerializer)},
                    summary="Undo the last answer of a FlowPilot session (409 `at_start` on the first step)")
     @action(detail=True, methods=["post"], url_path="flow/back", url_name="flow-back")
     def flow_back(self, request, pk=None):
@@ -141,7 +145,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
     @extend_schema(request=None, responses={
         201: FlowSerializer,
         403: OpenApiResponse(description="Only admins of the account (`permission_denied`)."),
-        409: OpenApiResponse(description="The session is not resolved (`not_resolved`, with `status`)."),
+        409: conflict("The session is not resolved (`not_resolved`, with `status`).", SessionConflictSerializer),
     }, summary="Turn a resolved session's resolution into a draft runbook (inactive until activated)")
     @action(detail=True, methods=["post"], url_path="draft-runbook", url_name="draft-runbook")
     def draft_runbook(self, request, pk=None):
