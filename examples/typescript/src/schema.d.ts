@@ -11,14 +11,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The user's own account and its settings (admins may change them). */
+        /**
+         * One account
+         * @description The user's own account and its settings (admins may change them).
+         */
         get: operations["account_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** @description The user's own account and its settings (admins may change them). */
+        /**
+         * Change a account
+         * @description The user's own account and its settings (admins may change them).
+         */
         patch: operations["account_partial_update"];
         trace?: never;
     };
@@ -51,7 +57,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Exchange an email and password for an API key (``Authorization: Token <key>``). */
+        /**
+         * Exchange an email and password for an API key (`Authorization: Token <key>`)
+         * @description Exchange an email and password for an API key (``Authorization: Token <key>``).
+         */
         post: operations["auth_token_create"];
         delete?: never;
         options?: never;
@@ -68,7 +77,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Revoke the token this request uses, or another of your own tokens by id. */
+        /**
+         * Revoke the token this request uses, or another of your own tokens by id
+         * @description Revoke the token this request uses, or another of your own tokens by id.
+         */
         post: operations["auth_token_revoke_create"];
         delete?: never;
         options?: never;
@@ -84,12 +96,14 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * List baseline samples
          * @description The manual baseline: minutes from "I'm stuck" to a senior's first action, measured
          *     before or beside the pilot. Everyone reads it; admins keep it.
          */
         get: operations["baseline_samples_list"];
         put?: never;
         /**
+         * Add a baseline sample
          * @description The manual baseline: minutes from "I'm stuck" to a senior's first action, measured
          *     before or beside the pilot. Everyone reads it; admins keep it.
          */
@@ -108,6 +122,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * One baseline sample
          * @description The manual baseline: minutes from "I'm stuck" to a senior's first action, measured
          *     before or beside the pilot. Everyone reads it; admins keep it.
          */
@@ -115,6 +130,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
+         * Delete a baseline sample
          * @description The manual baseline: minutes from "I'm stuck" to a senior's first action, measured
          *     before or beside the pilot. Everyone reads it; admins keep it.
          */
@@ -225,6 +241,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * List handoffs
          * @description The escalation queue: most urgent first, then oldest. Pick-up is race-safe: exactly one
          *     claimer wins; the others get 409 ``already_claimed`` naming who holds it.
          */
@@ -245,6 +262,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * One handoff
          * @description The escalation queue: most urgent first, then oldest. Pick-up is race-safe: exactly one
          *     claimer wins; the others get 409 ``already_claimed`` naming who holds it.
          */
@@ -266,7 +284,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Withdraw an open escalation (whoever raised it, the session's owner, or an admin). */
+        /**
+         * Withdraw an open escalation (whoever raised it, the session's owner, or an admin)
+         * @description Withdraw an open escalation (whoever raised it, the session's owner, or an admin).
+         */
         post: operations["handoffs_cancel_create"];
         delete?: never;
         options?: never;
@@ -283,7 +304,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Pick up an escalation (not one you raised or whose session is yours). */
+        /**
+         * Pick up an escalation (not one you raised or whose session is yours)
+         * @description Pick up an escalation (not one you raised or whose session is yours).
+         */
         post: operations["handoffs_claim_create"];
         delete?: never;
         options?: never;
@@ -298,8 +322,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The audit trail, oldest first; ``seq`` is the account's event number (a gap means: resync). */
-        get: operations["handoffs_events_list"];
+        /**
+         * The audit trail, oldest first, a page at a time: events with `seq` > `after`
+         * @description The audit trail, oldest first, a page at a time: events with ``seq`` > ``after``.
+         *     ``seq`` is the account's event number, so the numbers of one escalation's events have
+         *     gaps; ``last_seq`` is the seq of this escalation's newest event (0 if none).
+         */
+        get: operations["handoffs_events_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -317,7 +346,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Put a claimed escalation back on the queue (the claimant or an admin). */
+        /**
+         * Put a claimed escalation back on the queue (the claimant or an admin)
+         * @description Put a claimed escalation back on the queue (the claimant or an admin).
+         */
         post: operations["handoffs_release_create"];
         delete?: never;
         options?: never;
@@ -334,7 +366,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Resolve the problem: the escalation and its session close with the resolution. */
+        /**
+         * Resolve the problem: the escalation and its session close with the resolution
+         * @description Resolve the problem: the escalation and its session close with the resolution.
+         */
         post: operations["handoffs_resolve_create"];
         delete?: never;
         options?: never;
@@ -351,7 +386,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Hand the session back to the technician with a note of what to do next. */
+        /**
+         * Hand the session back to the technician with a note of what to do next
+         * @description Hand the session back to the technician with a note of what to do next.
+         */
         post: operations["handoffs_return_create"];
         delete?: never;
         options?: never;
@@ -366,10 +404,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Invitations to the account (admins only). The link is emailed; it is never readable here. */
+        /**
+         * List invitations
+         * @description Invitations to the account (admins only). The link is emailed; it is never readable here.
+         */
         get: operations["invitations_list"];
         put?: never;
-        /** @description Invitations to the account (admins only). The link is emailed; it is never readable here. */
+        /**
+         * Add a invitation
+         * @description Invitations to the account (admins only). The link is emailed; it is never readable here.
+         */
         post: operations["invitations_create"];
         delete?: never;
         options?: never;
@@ -384,7 +428,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Invitations to the account (admins only). The link is emailed; it is never readable here. */
+        /**
+         * One invitation
+         * @description Invitations to the account (admins only). The link is emailed; it is never readable here.
+         */
         get: operations["invitations_retrieve"];
         put?: never;
         post?: never;
@@ -403,7 +450,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Invitations to the account (admins only). The link is emailed; it is never readable here. */
+        /**
+         * Resend the invitation
+         * @description Invitations to the account (admins only). The link is emailed; it is never readable here.
+         */
         post: operations["invitations_resend_create"];
         delete?: never;
         options?: never;
@@ -420,7 +470,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Invitations to the account (admins only). The link is emailed; it is never readable here. */
+        /**
+         * Revoke the invitation
+         * @description Invitations to the account (admins only). The link is emailed; it is never readable here.
+         */
         post: operations["invitations_revoke_create"];
         delete?: never;
         options?: never;
@@ -435,7 +488,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The signed-in user, their role and their account. */
+        /**
+         * The signed-in user, their role and their account
+         * @description The signed-in user, their role and their account.
+         */
         get: operations["me_retrieve"];
         put?: never;
         post?: never;
@@ -688,9 +744,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One fact */
         get: operations["sessions_facts_retrieve"];
         put?: never;
         post?: never;
+        /** Delete a fact */
         delete: operations["sessions_facts_destroy"];
         options?: never;
         head?: never;
@@ -723,6 +781,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One fix */
         get: operations["sessions_fixes_retrieve"];
         put?: never;
         post?: never;
@@ -758,7 +817,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The account's people. Everyone may list them; admins change roles and deactivate. */
+        /**
+         * List users
+         * @description The account's people. Everyone may list them; admins change roles and deactivate.
+         */
         get: operations["users_list"];
         put?: never;
         post?: never;
@@ -775,14 +837,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The account's people. Everyone may list them; admins change roles and deactivate. */
+        /**
+         * One user
+         * @description The account's people. Everyone may list them; admins change roles and deactivate.
+         */
         get: operations["users_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** @description The account's people. Everyone may list them; admins change roles and deactivate. */
+        /**
+         * Change a user
+         * @description The account's people. Everyone may list them; admins change roles and deactivate.
+         */
         patch: operations["users_partial_update"];
         trace?: never;
     };
@@ -795,9 +863,9 @@ export interface components {
             readonly id: string;
             name: string;
             readonly slug: string;
-            time_zone?: string;
+            time_zone: string;
             /** @description Escalations left unclaimed this long are highlighted and alerted. */
-            unclaimed_alert_minutes?: number;
+            unclaimed_alert_minutes: number;
             /** @description Whether escalation events are POSTed to a webhook. Its signing secret is generated on the server and never returned here. */
             readonly webhook_configured: boolean;
             /** Format: date-time */
@@ -844,18 +912,72 @@ export interface components {
              */
             measured_on?: string;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         /**
-         * @description * `handoff.created` - handoff.created
-         *     * `handoff.claimed` - handoff.claimed
-         *     * `handoff.released` - handoff.released
-         *     * `handoff.first_action` - handoff.first_action
-         *     * `handoff.returned` - handoff.returned
-         *     * `handoff.resolved` - handoff.resolved
-         *     * `handoff.cancelled` - handoff.cancelled
-         *     * `handoff.alerted` - handoff.alerted
-         * @enum {string}
+         * @description A 409: the object's current state refuses the change. ``status`` is that state where
+         *     one applies.
          */
-        EventEnum: "handoff.created" | "handoff.claimed" | "handoff.released" | "handoff.first_action" | "handoff.returned" | "handoff.resolved" | "handoff.cancelled" | "handoff.alerted";
+        Conflict: {
+            /** @description What went wrong, for people. */
+            detail: string;
+            /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
+            code: string;
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            errors?: {
+                [key: string]: components["schemas"]["FieldError"][];
+            };
+            /** @description The query parameter refused (`invalid_filter`, `unknown_filter`). */
+            parameter?: string;
+            /** @description Seconds to wait (429). */
+            retry_after?: number;
+            /** @description The object's current status. */
+            status?: string;
+        };
+        ContextFact: {
+            key: string;
+            value: string;
+            source: components["schemas"]["SourceEnum"];
+        };
+        ContextFix: {
+            title: string;
+            status: components["schemas"]["FixStatusEnum"];
+            outcome_note: string;
+            source: string;
+            steps: string;
+        };
+        ContextFlowStep: {
+            step: string;
+            text: string;
+            /** @description The option chosen (steps of the path only). */
+            answer?: string;
+        };
+        ContextLine: {
+            kind: components["schemas"]["MessageKindEnum"];
+            /** @description Null for the assistant. */
+            author: string | null;
+            body: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * @description Every error: a human ``detail`` and a machine ``code``; the fields below only where they
+         *     apply.
+         */
+        Error: {
+            /** @description What went wrong, for people. */
+            detail: string;
+            /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
+            code: string;
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            errors?: {
+                [key: string]: components["schemas"]["FieldError"][];
+            };
+            /** @description The query parameter refused (`invalid_filter`, `unknown_filter`). */
+            parameter?: string;
+            /** @description Seconds to wait (429). */
+            retry_after?: number;
+        };
         Fact: {
             /** Format: uuid */
             readonly id: string;
@@ -873,6 +995,23 @@ export interface components {
             key: string;
             value: string;
         };
+        FieldError: {
+            /** @description For people. */
+            message: string;
+            /** @description For programs (`required`, `max_length`, `invalid`, ...). */
+            code: string;
+        };
+        /**
+         * @description * `message` - message
+         *     * `note` - note
+         *     * `fact` - fact
+         *     * `fix` - fix
+         *     * `flow_answer` - flow_answer
+         *     * `resolve` - resolve
+         *     * `return` - return
+         * @enum {string}
+         */
+        FirstActionKindEnum: "message" | "note" | "fact" | "fix" | "flow_answer" | "resolve" | "return";
         Fix: {
             /** Format: uuid */
             readonly id: string;
@@ -892,6 +1031,31 @@ export interface components {
              * @description When it was marked worked, failed or skipped.
              */
             readonly outcome_at: string | null;
+        };
+        /**
+         * @description 409 of a fix: ``invalid_transition`` (``status``), ``another_fix_active`` (``active_fix``),
+         *     ``session_closed``.
+         */
+        FixConflict: {
+            /** @description What went wrong, for people. */
+            detail: string;
+            /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
+            code: string;
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            errors?: {
+                [key: string]: components["schemas"]["FieldError"][];
+            };
+            /** @description The query parameter refused (`invalid_filter`, `unknown_filter`). */
+            parameter?: string;
+            /** @description Seconds to wait (429). */
+            retry_after?: number;
+            /** @description The object's current status. */
+            status?: string;
+            /**
+             * Format: uuid
+             * @description The fix being tried.
+             */
+            active_fix?: string;
         };
         FixCreateRequest: {
             title: string;
@@ -918,9 +1082,9 @@ export interface components {
             readonly description: string;
             readonly version: number;
             /** @description Categories shown in the library. */
-            readonly tags: unknown;
+            readonly tags: string[];
             /** @description Symptoms, products and error codes the assistant matches on. */
-            readonly keywords: unknown;
+            readonly keywords: string[];
             readonly is_active: boolean;
             /** @description Part of the shared starter library. */
             readonly is_global: boolean;
@@ -929,7 +1093,7 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
             /** @description {"start": step id, "steps": {id: step}} */
-            readonly graph: unknown;
+            readonly graph: components["schemas"]["FlowGraph"];
         };
         FlowAnswerRequest: {
             /** @description The step being answered: the current one. */
@@ -948,20 +1112,9 @@ export interface components {
             /** @description Symptoms, products and error codes the assistant matches on. */
             keywords?: string[];
             /** @description The steps: {"start": id, "steps": {id: {"type": "question"|"action"|"resolution", "text", "detail", "options": [{"label", "next"}], "escalate"}}}. An invalid graph is refused with every problem listed. */
-            graph: unknown;
+            graph: components["schemas"]["FlowGraphRequest"];
             /** @default true */
             is_active: boolean;
-        };
-        /** @description A flow as a portable document: what export returns and import reads. */
-        FlowDocument: {
-            slug: string;
-            name: string;
-            version: number;
-            description?: string;
-            tags?: string[];
-            keywords?: string[];
-            /** @description The steps: {"start": id, "steps": {id: {"type": "question"|"action"|"resolution", "text", "detail", "options": [{"label", "next"}], "escalate"}}}. An invalid graph is refused with every problem listed. */
-            graph: unknown;
         };
         /** @description A flow as a portable document: what export returns and import reads. */
         FlowDocumentRequest: {
@@ -972,10 +1125,66 @@ export interface components {
             tags?: string[];
             keywords?: string[];
             /** @description The steps: {"start": id, "steps": {id: {"type": "question"|"action"|"resolution", "text", "detail", "options": [{"label", "next"}], "escalate"}}}. An invalid graph is refused with every problem listed. */
-            graph: unknown;
+            graph: components["schemas"]["FlowGraphRequest"];
+        };
+        /** @description What export sends: the whole document, every field present. */
+        FlowExport: {
+            slug: string;
+            name: string;
+            version: number;
+            description: string;
+            tags: string[];
+            keywords: string[];
+            /** @description The steps: {"start": id, "steps": {id: {"type": "question"|"action"|"resolution", "text", "detail", "options": [{"label", "next"}], "escalate"}}}. An invalid graph is refused with every problem listed. */
+            graph: components["schemas"]["FlowGraph"];
+        };
+        /** @description A runbook's graph: where it starts and its steps by id. */
+        FlowGraph: {
+            /** @description The id of the first step. */
+            start: string;
+            /** @description Step id → step. */
+            steps: {
+                [key: string]: components["schemas"]["FlowGraphStep"];
+            };
+        };
+        /** @description A runbook's graph: where it starts and its steps by id. */
+        FlowGraphRequest: {
+            /** @description The id of the first step. */
+            start: string;
+            /** @description Step id → step. */
+            steps: {
+                [key: string]: components["schemas"]["FlowGraphStepRequest"];
+            };
+        };
+        /** @description A step as the graph stores it (the id is its key in ``steps``). */
+        FlowGraphStep: {
+            type: components["schemas"]["TypeEnum"];
+            text: string;
+            /** @description How to do it. */
+            detail?: string;
+            /** @description The answers of a question or action; none on a resolution. */
+            options?: components["schemas"]["FlowOption"][];
+            /** @description A resolution that means: hand it to a senior engineer. */
+            escalate?: boolean;
+        };
+        /** @description A step as the graph stores it (the id is its key in ``steps``). */
+        FlowGraphStepRequest: {
+            type: components["schemas"]["TypeEnum"];
+            text: string;
+            /** @description How to do it. */
+            detail?: string;
+            /** @description The answers of a question or action; none on a resolution. */
+            options?: components["schemas"]["FlowOptionRequest"][];
+            /** @description A resolution that means: hand it to a senior engineer. */
+            escalate?: boolean;
         };
         FlowImportRequest: components["schemas"]["FlowDocumentRequest"] | components["schemas"]["FlowDocumentRequest"][];
         FlowOption: {
+            label: string;
+            /** @description The id of the step this answer leads to. */
+            next: string;
+        };
+        FlowOptionRequest: {
             label: string;
             /** @description The id of the step this answer leads to. */
             next: string;
@@ -999,9 +1208,9 @@ export interface components {
             readonly description: string;
             readonly version: number;
             /** @description Categories shown in the library. */
-            readonly tags: unknown;
+            readonly tags: string[];
             /** @description Symptoms, products and error codes the assistant matches on. */
-            readonly keywords: unknown;
+            readonly keywords: string[];
             readonly is_active: boolean;
             /** @description Part of the shared starter library. */
             readonly is_global: boolean;
@@ -1045,7 +1254,18 @@ export interface components {
             readonly claimed_at: string | null;
             /** Format: date-time */
             readonly first_action_at: string | null;
-            readonly first_action_kind: string;
+            /**
+             * @description What the claimant did first in the session; empty until then.
+             *
+             *     * `message` - message
+             *     * `note` - note
+             *     * `fact` - fact
+             *     * `fix` - fix
+             *     * `flow_answer` - flow_answer
+             *     * `resolve` - resolve
+             *     * `return` - return
+             */
+            readonly first_action_kind: components["schemas"]["FirstActionKindEnum"] | components["schemas"]["BlankEnum"];
             /**
              * Format: date-time
              * @description Alerted for waiting unclaimed too long.
@@ -1062,6 +1282,58 @@ export interface components {
         HandoffCancelRequest: {
             /** @default  */
             note: string;
+        };
+        /**
+         * @description 409 of an escalation: ``already_claimed`` (with ``claimed_by`` and ``status``),
+         *     ``invalid_transition`` (``status``), ``already_escalated`` (``handoff``, ``status``).
+         */
+        HandoffConflict: {
+            /** @description What went wrong, for people. */
+            detail: string;
+            /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
+            code: string;
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            errors?: {
+                [key: string]: components["schemas"]["FieldError"][];
+            };
+            /** @description The query parameter refused (`invalid_filter`, `unknown_filter`). */
+            parameter?: string;
+            /** @description Seconds to wait (429). */
+            retry_after?: number;
+            /** @description The object's current status. */
+            status?: string;
+            /** @description Who holds the claim. */
+            claimed_by?: components["schemas"]["PersonRef"] | null;
+            /**
+             * Format: uuid
+             * @description The session's live escalation.
+             */
+            handoff?: string;
+        };
+        /** @description The snapshot taken at escalation (handoffs.context): what a senior reads first. */
+        HandoffContext: {
+            /** Format: date-time */
+            taken_at: string;
+            title: string;
+            problem: string;
+            client_name: string;
+            ticket_ref: string;
+            mode: components["schemas"]["ModeEnum"];
+            owner: string;
+            /** @description The runbook's name (flow sessions). */
+            flow: string | null;
+            session_minutes: number;
+            facts: components["schemas"]["ContextFact"][];
+            fixes: components["schemas"]["ContextFix"][];
+            /** @description The title of the fix being tried. */
+            active_fix: string | null;
+            /** @description The most recent messages, oldest first. */
+            transcript: components["schemas"]["ContextLine"][];
+            flow_path: components["schemas"]["ContextFlowStep"][];
+            flow_current: components["schemas"]["ContextFlowStep"] | null;
+            /** @description Where the technician is stuck. */
+            note: string;
+            summary: string;
         };
         /**
          * @description A queue row plus the snapshot taken at escalation (problem, facts, fixes with
@@ -1085,7 +1357,18 @@ export interface components {
             readonly claimed_at: string | null;
             /** Format: date-time */
             readonly first_action_at: string | null;
-            readonly first_action_kind: string;
+            /**
+             * @description What the claimant did first in the session; empty until then.
+             *
+             *     * `message` - message
+             *     * `note` - note
+             *     * `fact` - fact
+             *     * `fix` - fix
+             *     * `flow_answer` - flow_answer
+             *     * `resolve` - resolve
+             *     * `return` - return
+             */
+            readonly first_action_kind: components["schemas"]["FirstActionKindEnum"] | components["schemas"]["BlankEnum"];
             /**
              * Format: date-time
              * @description Alerted for waiting unclaimed too long.
@@ -1098,15 +1381,7 @@ export interface components {
             readonly age_seconds: number;
             /** @description Open longer than the account's unclaimed_alert_minutes (or already alerted). */
             readonly is_overdue: boolean;
-            readonly context: unknown;
-        };
-        /**
-         * @description Every refusal: a human ``detail``, a machine ``code``, sometimes more (``status``,
-         *     ``handoff``, ``claimed_by``).
-         */
-        HandoffError: {
-            detail: string;
-            code: string;
+            readonly context: components["schemas"]["HandoffContext"];
         };
         HandoffEscalateRequest: {
             /**
@@ -1121,12 +1396,12 @@ export interface components {
             /** @description The account's event number (1, 2, 3, …): realtime clients use it to notice a missed event. */
             readonly seq: number;
             /** @description As on the websocket: handoff.<kind>. */
-            readonly event: string;
+            readonly event: components["schemas"]["HandoffEventNameEnum"];
             readonly kind: components["schemas"]["HandoffEventKindEnum"];
             readonly actor: components["schemas"]["UserSummary"] | null;
             /** Format: date-time */
             readonly created_at: string;
-            readonly payload: unknown;
+            readonly payload: components["schemas"]["HandoffEventPayload"];
         };
         /**
          * @description * `created` - Escalated
@@ -1158,7 +1433,7 @@ export interface components {
              *     * `handoff.cancelled` - handoff.cancelled
              *     * `handoff.alerted` - handoff.alerted
              */
-            event: components["schemas"]["EventEnum"];
+            event: components["schemas"]["HandoffEventNameEnum"];
             /** @description The account's event number (1, 2, 3, …, no gaps): a client that sees one skipped missed an event and catches up with `GET /api/v1/events/?after=`. */
             seq: number;
             /**
@@ -1168,6 +1443,33 @@ export interface components {
             occurred_at: string;
             /** @description The escalation as the REST API shows it. In the events feed it is the escalation's current state; on the websocket, its state right after this event. */
             handoff: components["schemas"]["Handoff"];
+        };
+        /** @enum {string} */
+        HandoffEventNameEnum: "handoff.created" | "handoff.claimed" | "handoff.released" | "handoff.first_action" | "handoff.returned" | "handoff.resolved" | "handoff.cancelled" | "handoff.alerted";
+        /** @description One page of an escalation's audit trail (``GET handoffs/{id}/events/?after=&limit=``). */
+        HandoffEventPage: {
+            /** @description Events with seq > after, oldest first. */
+            results: components["schemas"]["HandoffEvent"][];
+            /** @description More events follow: ask again with after = the last seq. */
+            has_more: boolean;
+            /** @description The seq of this escalation's newest event. */
+            last_seq: number;
+        };
+        /**
+         * @description What an event adds, by its kind: ``created`` urgency and peer; ``released`` (by the
+         *     system) reason and previous_claimant; ``first_action`` kind; ``resolved`` resolution;
+         *     ``returned``/``cancelled`` note; ``alerted`` reason and threshold_minutes. Other kinds: {}.
+         */
+        HandoffEventPayload: {
+            urgency?: components["schemas"]["UrgencyEnum"];
+            /** @description Escalated by a colleague of the owner. */
+            peer?: boolean;
+            reason?: string;
+            previous_claimant?: components["schemas"]["PersonRef"];
+            kind?: components["schemas"]["FirstActionKindEnum"];
+            resolution?: string;
+            note?: string;
+            threshold_minutes?: number;
         };
         HandoffResolveRequest: {
             /**
@@ -1242,7 +1544,7 @@ export interface components {
             /** Format: email */
             readonly email: string;
             readonly role: components["schemas"]["RoleEnum"];
-            readonly status: string;
+            readonly status: components["schemas"]["InvitationStatusEnum"];
             readonly invited_by: components["schemas"]["UserSummary"];
             /** Format: date-time */
             readonly created_at: string;
@@ -1260,6 +1562,14 @@ export interface components {
             email: string;
             role: components["schemas"]["RoleEnum"];
         };
+        /**
+         * @description * `pending` - pending
+         *     * `accepted` - accepted
+         *     * `revoked` - revoked
+         *     * `expired` - expired
+         * @enum {string}
+         */
+        InvitationStatusEnum: "pending" | "accepted" | "revoked" | "expired";
         IssuedToken: {
             /** @description The key for `Authorization: Token <key>`; shown only once. */
             token: string;
@@ -1361,7 +1671,6 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "assistant" | "flow";
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedBaselineSampleList: {
             /** @example 123 */
             count: number;
@@ -1369,15 +1678,14 @@ export interface components {
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
              */
-            previous?: string | null;
+            previous: string | null;
             results: components["schemas"]["BaselineSample"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedFactList: {
             /** @example 123 */
             count: number;
@@ -1385,15 +1693,14 @@ export interface components {
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
              */
-            previous?: string | null;
+            previous: string | null;
             results: components["schemas"]["Fact"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedFixList: {
             /** @example 123 */
             count: number;
@@ -1401,15 +1708,14 @@ export interface components {
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
              */
-            previous?: string | null;
+            previous: string | null;
             results: components["schemas"]["Fix"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedFlowSummaryList: {
             /** @example 123 */
             count: number;
@@ -1417,23 +1723,23 @@ export interface components {
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
              */
-            previous?: string | null;
+            previous: string | null;
             results: components["schemas"]["FlowSummary"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
+        /** @description With page=: count, next, previous, results. With cursor=: next and results only. */
         PaginatedHandoffList: {
             /** @example 123 */
-            count: number;
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
@@ -1441,7 +1747,6 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Handoff"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedInvitationList: {
             /** @example 123 */
             count: number;
@@ -1449,23 +1754,23 @@ export interface components {
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
              */
-            previous?: string | null;
+            previous: string | null;
             results: components["schemas"]["Invitation"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
+        /** @description With page=: count, next, previous, results. With cursor=: next and results only. */
         PaginatedMessageList: {
             /** @example 123 */
-            count: number;
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
@@ -1473,15 +1778,15 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Message"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
+        /** @description With page=: count, next, previous, results. With cursor=: next and results only. */
         PaginatedSessionList: {
             /** @example 123 */
-            count: number;
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
@@ -1489,7 +1794,6 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Session"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor= (lists that offer it): next and results only. */
         PaginatedUserList: {
             /** @example 123 */
             count: number;
@@ -1497,12 +1801,12 @@ export interface components {
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
              */
-            next?: string | null;
+            next: string | null;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=2
              */
-            previous?: string | null;
+            previous: string | null;
             results: components["schemas"]["User"][];
         };
         PatchedAccountRequest: {
@@ -1542,7 +1846,7 @@ export interface components {
             /** @description Symptoms, products and error codes the assistant matches on. */
             keywords?: string[];
             /** @description The steps: {"start": id, "steps": {id: {"type": "question"|"action"|"resolution", "text", "detail", "options": [{"label", "next"}], "escalate"}}}. An invalid graph is refused with every problem listed. */
-            graph?: unknown;
+            graph?: components["schemas"]["FlowGraphRequest"];
             is_active?: boolean;
         };
         PatchedSessionUpdateRequest: {
@@ -1579,6 +1883,11 @@ export interface components {
              * @description Its age when the report was made.
              */
             readonly waiting_minutes: number | null;
+        };
+        PersonRef: {
+            /** Format: uuid */
+            id: string;
+            name: string;
         };
         PostedMessage: {
             /** @description The technician's message (null for a session opened with a title only). */
@@ -1641,6 +1950,28 @@ export interface components {
             readonly updated_at: string;
             /** Format: date-time */
             readonly resolved_at: string | null;
+        };
+        /**
+         * @description 409 of a session: ``session_closed`` (``status``), ``not_current_step``
+         *     (``current_step``), ``not_a_flow_session``, ``at_start``, ``not_resolved`` (``status``).
+         */
+        SessionConflict: {
+            /** @description What went wrong, for people. */
+            detail: string;
+            /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
+            code: string;
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            errors?: {
+                [key: string]: components["schemas"]["FieldError"][];
+            };
+            /** @description The query parameter refused (`invalid_filter`, `unknown_filter`). */
+            parameter?: string;
+            /** @description Seconds to wait (429). */
+            retry_after?: number;
+            /** @description The object's current status. */
+            status?: string;
+            /** @description The step the session is at now. */
+            current_step?: string | null;
         };
         SessionCreateRequest: {
             mode: components["schemas"]["ModeEnum"];
@@ -1842,8 +2173,8 @@ export interface components {
             /** Format: email */
             readonly email: string;
             readonly display_name: string;
-            role?: components["schemas"]["RoleEnum"];
-            is_active?: boolean;
+            role: components["schemas"]["RoleEnum"];
+            is_active: boolean;
             /** Format: date-time */
             readonly date_joined: string;
             /** Format: date-time */
@@ -1907,6 +2238,46 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     account_partial_update: {
@@ -1919,8 +2290,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedAccountRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedAccountRequest"];
-                "multipart/form-data": components["schemas"]["PatchedAccountRequest"];
             };
         };
         responses: {
@@ -1930,6 +2299,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1953,6 +2380,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auth_token_create: {
@@ -1965,8 +2412,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TokenObtainRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TokenObtainRequest"];
-                "multipart/form-data": components["schemas"]["TokenObtainRequest"];
             };
         };
         responses: {
@@ -1976,6 +2421,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssuedToken"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many tries (`throttled`, `locked_out`): wait `retry_after` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1990,8 +2484,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["TokenRevokeRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TokenRevokeRequest"];
-                "multipart/form-data": components["schemas"]["TokenRevokeRequest"];
             };
         };
         responses: {
@@ -2001,6 +2493,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Token"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token of yours has that `id` (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2027,6 +2586,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedBaselineSampleList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     baseline_samples_create: {
@@ -2039,8 +2647,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BaselineSampleCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["BaselineSampleCreateRequest"];
-                "multipart/form-data": components["schemas"]["BaselineSampleCreateRequest"];
             };
         };
         responses: {
@@ -2050,6 +2656,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BaselineSample"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2074,6 +2738,55 @@ export interface operations {
                     "application/json": components["schemas"]["BaselineSample"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     baseline_samples_destroy: {
@@ -2095,12 +2808,53 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2127,12 +2881,44 @@ export interface operations {
                     "application/json": components["schemas"]["AccountEvents"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2164,6 +2950,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedFlowSummaryList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     flows_create: {
@@ -2176,8 +3011,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["FlowCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["FlowCreateRequest"];
-                "multipart/form-data": components["schemas"]["FlowCreateRequest"];
             };
         };
         responses: {
@@ -2194,7 +3027,67 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account already has a flow with this slug (`duplicate_slug`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -2217,6 +3110,55 @@ export interface operations {
                     "application/json": components["schemas"]["Flow"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     flows_partial_update: {
@@ -2231,8 +3173,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedFlowUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedFlowUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedFlowUpdateRequest"];
             };
         };
         responses: {
@@ -2249,14 +3189,67 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Not an admin, or a starter-library flow (`library_flow_read_only`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -2276,7 +3269,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FlowDocument"];
+                    "application/json": components["schemas"]["FlowExport"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2307,7 +3349,58 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -2358,6 +3451,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedHandoffList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     handoffs_retrieve: {
@@ -2380,6 +3522,55 @@ export interface operations {
                     "application/json": components["schemas"]["HandoffDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     handoffs_cancel_create: {
@@ -2395,8 +3586,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["HandoffCancelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["HandoffCancelRequest"];
-                "multipart/form-data": components["schemas"]["HandoffCancelRequest"];
             };
         };
         responses: {
@@ -2408,28 +3597,80 @@ export interface operations {
                     "application/json": components["schemas"]["HandoffDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `already_claimed` (with `claimed_by` and `status`), `invalid_transition` (with `status`), `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["HandoffConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2454,62 +3695,73 @@ export interface operations {
                     "application/json": components["schemas"]["HandoffDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `already_claimed` (with `claimed_by` and `status`), `invalid_transition` (with `status`), `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["HandoffConflict"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    handoffs_events_list: {
+    handoffs_events_retrieve: {
         parameters: {
             query?: {
-                /** @description Only events with a larger seq. */
+                /** @description Only events with a larger seq (default 0: from the start). To read on, pass the last seq of the page while `has_more` is true. */
                 after?: number;
-                claimed_by?: string;
-                created_after?: string;
-                created_before?: string;
-                /** @description Words that must all appear in the session's title, client or ticket. */
-                q?: string;
-                requested_by?: string;
-                /**
-                 * @description Repeat for several (default: open and claimed).
-                 *
-                 *     * `open` - Waiting
-                 *     * `claimed` - Picked up
-                 *     * `resolved` - Resolved
-                 *     * `returned` - Returned
-                 *     * `cancelled` - Cancelled
-                 */
-                status?: ("cancelled" | "claimed" | "open" | "resolved" | "returned")[];
-                /**
-                 * @description Repeat for several.
-                 *
-                 *     * `low` - Low
-                 *     * `normal` - Normal
-                 *     * `high` - High
-                 *     * `critical` - Critical
-                 */
-                urgency?: ("critical" | "high" | "low" | "normal")[];
+                /** @description Events per page, 1 to 200 (default 100). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -2525,15 +3777,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffEvent"][];
+                    "application/json": components["schemas"]["HandoffEventPage"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2558,28 +3851,62 @@ export interface operations {
                     "application/json": components["schemas"]["HandoffDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `already_claimed` (with `claimed_by` and `status`), `invalid_transition` (with `status`), `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["HandoffConflict"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2597,8 +3924,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["HandoffResolveRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["HandoffResolveRequest"];
-                "multipart/form-data": components["schemas"]["HandoffResolveRequest"];
             };
         };
         responses: {
@@ -2610,28 +3935,80 @@ export interface operations {
                     "application/json": components["schemas"]["HandoffDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `already_claimed` (with `claimed_by` and `status`), `invalid_transition` (with `status`), `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["HandoffConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2649,8 +4026,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["HandoffReturnRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["HandoffReturnRequest"];
-                "multipart/form-data": components["schemas"]["HandoffReturnRequest"];
             };
         };
         responses: {
@@ -2662,28 +4037,80 @@ export interface operations {
                     "application/json": components["schemas"]["HandoffDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `already_claimed` (with `claimed_by` and `status`), `invalid_transition` (with `status`), `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["HandoffConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2725,6 +4152,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvitationList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     invitations_create: {
@@ -2737,8 +4213,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["InvitationCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["InvitationCreateRequest"];
-                "multipart/form-data": components["schemas"]["InvitationCreateRequest"];
             };
         };
         responses: {
@@ -2748,6 +4222,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The email already has a login (`user_exists`) or is a member (`already_member`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2772,6 +4313,55 @@ export interface operations {
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     invitations_resend_create: {
@@ -2792,6 +4382,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The invitation was accepted or revoked (`invalid_transition`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2816,6 +4464,64 @@ export interface operations {
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The invitation was accepted or revoked (`invalid_transition`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     me_retrieve: {
@@ -2833,6 +4539,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2859,12 +4605,44 @@ export interface operations {
                     "application/json": components["schemas"]["Metrics"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2884,6 +4662,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RealtimeTicket"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2930,6 +4748,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSessionList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_create: {
@@ -2942,8 +4809,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SessionCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["SessionCreateRequest"];
-                "multipart/form-data": components["schemas"]["SessionCreateRequest"];
             };
         };
         responses: {
@@ -2953,6 +4818,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionCreated"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2976,6 +4899,55 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_partial_update: {
@@ -2990,8 +4962,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedSessionUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedSessionUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedSessionUpdateRequest"];
             };
         };
         responses: {
@@ -3003,19 +4973,81 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session is resolved or abandoned (`session_closed`, with its `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3038,19 +5070,63 @@ export interface operations {
                     "application/json": components["schemas"]["Flow"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Only admins of the account (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description The session is not resolved (`not_resolved`, with `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3066,8 +5142,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["FlowAnswerRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["FlowAnswerRequest"];
-                "multipart/form-data": components["schemas"]["FlowAnswerRequest"];
             };
         };
         responses: {
@@ -3079,19 +5153,81 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `not_current_step` (with `current_step`) when the step is no longer the current one; `not_a_flow_session`; `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3114,19 +5250,63 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `at_start` on the first step; `not_a_flow_session`; `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3143,8 +5323,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["HandoffEscalateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["HandoffEscalateRequest"];
-                "multipart/form-data": components["schemas"]["HandoffEscalateRequest"];
             };
         };
         responses: {
@@ -3156,28 +5334,80 @@ export interface operations {
                     "application/json": components["schemas"]["HandoffDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `already_escalated` (with the live escalation's `handoff` and its `status`), `session_closed` (with the session's `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HandoffError"];
+                    "application/json": components["schemas"]["HandoffConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3201,6 +5431,55 @@ export interface operations {
                     "application/json": components["schemas"]["TicketNote"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_resolve_create: {
@@ -3215,8 +5494,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ResolveRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ResolveRequest"];
-                "multipart/form-data": components["schemas"]["ResolveRequest"];
             };
         };
         responses: {
@@ -3228,19 +5505,81 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDetail"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session is resolved or abandoned (`session_closed`, with its `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3269,6 +5608,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedFactList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_facts_create: {
@@ -3284,8 +5672,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["FactCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["FactCreateRequest"];
-                "multipart/form-data": components["schemas"]["FactCreateRequest"];
             };
         };
         responses: {
@@ -3297,19 +5683,81 @@ export interface operations {
                     "application/json": components["schemas"]["Fact"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session is resolved or abandoned (`session_closed`, with its `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3334,6 +5782,55 @@ export interface operations {
                     "application/json": components["schemas"]["Fact"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_facts_destroy: {
@@ -3356,19 +5853,63 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session is resolved or abandoned (`session_closed`, with its `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3386,8 +5927,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedFactUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedFactUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedFactUpdateRequest"];
             };
         };
         responses: {
@@ -3399,19 +5938,81 @@ export interface operations {
                     "application/json": components["schemas"]["Fact"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another fact has that key (`duplicate_fact`), or the session is closed (`session_closed`, with its `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3440,6 +6041,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedFixList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_fixes_create: {
@@ -3455,8 +6105,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["FixCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["FixCreateRequest"];
-                "multipart/form-data": components["schemas"]["FixCreateRequest"];
             };
         };
         responses: {
@@ -3468,19 +6116,81 @@ export interface operations {
                     "application/json": components["schemas"]["Fix"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session is resolved or abandoned (`session_closed`, with its `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3505,6 +6215,55 @@ export interface operations {
                     "application/json": components["schemas"]["Fix"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_fixes_partial_update: {
@@ -3521,8 +6280,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedFixStatusRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedFixStatusRequest"];
-                "multipart/form-data": components["schemas"]["PatchedFixStatusRequest"];
             };
         };
         responses: {
@@ -3534,19 +6291,81 @@ export interface operations {
                     "application/json": components["schemas"]["Fix"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `invalid_transition` (with the current `status`), `another_fix_active` (with `active_fix`), `session_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FixConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3575,6 +6394,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedMessageList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessions_messages_create: {
@@ -3590,8 +6458,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MessageCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["MessageCreateRequest"];
-                "multipart/form-data": components["schemas"]["MessageCreateRequest"];
             };
         };
         responses: {
@@ -3603,19 +6469,81 @@ export interface operations {
                     "application/json": components["schemas"]["PostedMessage"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Viewers, and engineers who neither own the session nor hold the claim of its escalation (`permission_denied`). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            /** @description The session is resolved or abandoned (`session_closed`). */
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session is resolved or abandoned (`session_closed`, with its `status`). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionConflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3648,6 +6576,55 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedUserList"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     users_retrieve: {
@@ -3670,6 +6647,55 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     users_partial_update: {
@@ -3685,8 +6711,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedUserUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedUserUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedUserUpdateRequest"];
             };
         };
         responses: {
@@ -3696,6 +6720,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account's last active admin cannot stop being one (`last_admin`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
