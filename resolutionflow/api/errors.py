@@ -1,7 +1,7 @@
 """One error shape for the whole API: ``{"detail": <human>, "code": <machine>}``.
 
 Validation errors add ``errors``: ``{field: [{"message": ..., "code": ...}]}`` so a form can
-show each message beside its field.
+show each message beside its field; nested fields are dotted (``steps.0.text``, ``keywords.3``).
 """
 
 import logging
@@ -31,6 +31,30 @@ def _flatten(detail, codes):
             return [{"message": str(item), "code": str(code)} for item, code in zip(detail, code_list, strict=False)]
         return [_flatten(item, codes[i] if isinstance(codes, list) else codes) for i, item in enumerate(detail)]
     return [{"message": str(detail), "code": str(codes)}]
+
+
+def _dotted(errors: dict, prefix: str = "") -> dict:
+    """``{"keywords": {"3": [...]}, "steps": [{"text": [...]}]}`` → ``{"keywords.3": [...],
+    "steps.0.text": [...]}``: every value a list of ``{"message", "code"}``, whatever nests
+    (list items, nested objects), so a form finds each message by one key (the schema's
+    ``Error.errors``)."""
+    flat: dict = {}
+    for key, value in errors.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_dotted(value, f"{path}."))
+        elif isinstance(value, list) and value and all(isinstance(item, dict) and "message" in item
+                                                       for item in value):
+            flat[path] = value
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict) and "message" not in item:
+                    flat.update(_dotted(item, f"{path}.{index}."))
+                elif isinstance(item, dict):
+                    flat.setdefault(path, []).append(item)
+                elif isinstance(item, list):
+                    flat.update(_dotted({str(index): item}, f"{path}."))
+    return flat
 
 
 def _first_message(errors, path=""):
@@ -65,6 +89,7 @@ def exception_handler(exc, context):
         errors = _flatten(exc.detail, exc.get_codes())
         if not isinstance(errors, dict):
             errors = {"non_field_errors": errors}
+        errors = _dotted(errors)
         detail = _first_message(errors) or "The request is not valid."
         return Response({"detail": detail, "code": "invalid", "errors": errors},
                         status=status.HTTP_400_BAD_REQUEST)

@@ -49,7 +49,7 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=FieldErrorSerializer()), required=False,
         help_text="Validation errors (`code` `invalid` and `invalid_filter`): every message per field "
-                  "(`non_field_errors` for the whole body).")
+                  "(`non_field_errors` for the whole body; nested fields dotted: `keywords.3`, `steps.0.text`).")
     parameter = serializers.CharField(required=False, help_text="The query parameter refused "
                                                                 "(`invalid_filter`, `unknown_filter`).")
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429).")

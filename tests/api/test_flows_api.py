@@ -252,3 +252,15 @@ def test_an_imported_copy_of_a_library_flow_replaces_it_for_the_account(api, adm
     assert names(library(api, viewer, q="vpn")) == ["VPN (Northwind edition)"]
     shelf["vpn"].refresh_from_db()
     assert shelf["vpn"].name == "VPN will not connect"
+
+
+def test_errors_inside_a_list_are_named_by_a_dotted_key_and_nothing_is_created(api, admin_user):
+    body = {"name": "Printer offline", "graph": small_graph(), "keywords": ["spooler", {"a": 1}, None, "x" * 101],
+            "tags": ["ok"] * 21}
+    response = api.as_user(admin_user).post(reverse("flow-list"), body, format="json")
+
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert {key: [error["code"] for error in messages] for key, messages in errors.items()} == {
+        "keywords.1": ["invalid"], "keywords.2": ["null"], "keywords.3": ["max_length"], "tags": ["max_length"]}
+    assert not Flow.objects.owned_by(admin_user.account).filter(name="Printer offline").exists()
