@@ -923,7 +923,7 @@ export interface components {
             detail: string;
             /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
             code: string;
-            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body; nested fields dotted: `keywords.3`, `steps.0.text`). */
             errors?: {
                 [key: string]: components["schemas"]["FieldError"][];
             };
@@ -969,7 +969,7 @@ export interface components {
             detail: string;
             /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
             code: string;
-            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body; nested fields dotted: `keywords.3`, `steps.0.text`). */
             errors?: {
                 [key: string]: components["schemas"]["FieldError"][];
             };
@@ -1041,7 +1041,7 @@ export interface components {
             detail: string;
             /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
             code: string;
-            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body; nested fields dotted: `keywords.3`, `steps.0.text`). */
             errors?: {
                 [key: string]: components["schemas"]["FieldError"][];
             };
@@ -1292,7 +1292,7 @@ export interface components {
             detail: string;
             /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
             code: string;
-            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body; nested fields dotted: `keywords.3`, `steps.0.text`). */
             errors?: {
                 [key: string]: components["schemas"]["FieldError"][];
             };
@@ -1960,7 +1960,7 @@ export interface components {
             detail: string;
             /** @description What went wrong, for programs (`not_found`, `invalid`, ...). */
             code: string;
-            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body). */
+            /** @description Validation errors (`code` `invalid` and `invalid_filter`): every message per field (`non_field_errors` for the whole body; nested fields dotted: `keywords.3`, `steps.0.text`). */
             errors?: {
                 [key: string]: components["schemas"]["FieldError"][];
             };
