@@ -100,7 +100,7 @@ test-changed: install
 	$(PY) -m pytest --testmon -p no:randomly -n 0 --ignore=tests/e2e -q
 
 fuzz: install
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -n $(WORKERS) tests/api/test_fuzz_schema.py -q
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_STEPS=$${FUZZ_STEPS:-200} $(PY) -m pytest -n $(WORKERS) tests/api/test_fuzz_schema.py -q
 
 serve: install
 	$(PY) scripts/serve --host $(HOST) --port $(PORT)

@@ -1,9 +1,18 @@
-"""Websocket authentication and the base consumer every account-scoped socket uses.
+"""Who may open a websocket (docs/architecture.md#realtime-events): the Origin check, the
+authentication (token header, ``?ticket=``, cookie) and the base consumer every
+account-scoped socket uses.
+
+Every refusal accepts the handshake and then closes, so a browser's ``onclose`` reads the
+code (a refused handshake shows it only 1006):
+
+- ``4401`` — not authenticated: no, bad, expired or used credentials (cookie, token, ticket).
+- ``4403`` — not allowed: a foreign Origin (``OriginValidator``, before credentials are read).
+- ``4404`` — no such object in the user's account (``SessionConsumer``).
 
 A socket lives only as long as the credentials it was opened with. Each one joins a group for
-its user, one for the API token it authenticated with, and one for the login (cookie session)
-it came from; when those credentials end, ``sockets_close_on_commit`` tells the groups and
-every such socket closes at once with a code the client can read:
+its user, one for the API token it authenticated with (directly or through a ticket), and one
+for the login (cookie session) it came from; when those credentials end,
+``sockets_close_on_commit`` tells the groups and every such socket closes at once with:
 
 - ``4401`` — the credentials ended: the person was deactivated, the token revoked, or the
   login logged out. Reconnecting needs a new login.

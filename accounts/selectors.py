@@ -4,7 +4,7 @@ here."""
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Account, Invitation, User
+from .models import Account, ApiToken, Invitation, User
 
 INVITATION_STATUSES = ("pending", "accepted", "revoked", "expired")
 
@@ -36,3 +36,10 @@ def account_for_user(*, user: User) -> Account:
     """A fresh copy of the user's account, for a form that may change it: a refused change
     then leaves ``request.user.account`` (shown in the page header) as it is in the database."""
     return Account.objects.get(pk=user.account_id)
+
+
+def api_tokens_usable(*, user: User):
+    """``user``'s own API tokens that still work (not revoked, not expired), newest first.
+    Scoped by the person, not the account: a token is one person's credential."""
+    return ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=timezone.now()).order_by(
+        "-created_at", "-id")

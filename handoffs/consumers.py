@@ -16,7 +16,7 @@ from accounts.realtime import AccountConsumer
 from accounts.sockets import CLOSE_NOT_FOUND
 
 from . import rules, selectors
-from .events import account_group, session_group
+from .events import account_group, message_for_reader, session_group
 
 # Refusals (after accept): 4401 not signed in and 4403 a foreign Origin (accounts.realtime),
 # 4404 no such session in the user's account. Another account's session is "not found",
@@ -38,7 +38,22 @@ def _session_visible(user, session_id) -> bool:
     return selectors.session_get(account=user.account, session_id=session_id) is not None
 
 
-class QueueConsumer(AccountConsumer):
+class HandoffActionsMixin:
+    """Gives each socket's user their own ``actions`` on the escalation of a ``handoff.*``
+    message, so a socket receives exactly the REST object. The message is built once per event
+    for everyone (``events.event_message``); the actions come from its fields and the pure rules
+    (``events.message_for_reader``), with no query per socket. The user is the one the
+    socket opened with: a role change or a deactivation closes the socket (4403 / 4401)."""
+
+    async def realtime_event(self, message):
+        payload = message.get("payload")
+        reader_payload = message_for_reader(payload, self.user)
+        if reader_payload is not payload:
+            message = {**message, "payload": reader_payload}
+        await super().realtime_event(message)
+
+
+class QueueConsumer(HandoffActionsMixin, AccountConsumer):
     """``/ws/v1/queue/``: the account's escalation events."""
 
     async def get_groups(self):
@@ -49,7 +64,7 @@ class QueueConsumer(AccountConsumer):
                               "seq": await _last_seq(self.user), "open": await _open_count(self.user)})
 
 
-class SessionConsumer(AccountConsumer):
+class SessionConsumer(HandoffActionsMixin, AccountConsumer):
     """``/ws/v1/sessions/<id>/``: the escalation events of one session of the account."""
 
     async def connect(self):

@@ -5,6 +5,7 @@ Every function takes the account (or an object that carries it), so a foreign id
 not found: pages answer 404 and sockets close before accepting.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.db.models import Q
@@ -166,6 +167,47 @@ def handoff_actions(*, handoff: Handoff, user: User) -> frozenset[str]:
 def can_escalate(*, session: TroubleshootingSession, user: User) -> bool:
     """Whether to offer Escalate: ``rules.may_escalate``, while the session is active."""
     return rules.may_escalate(session, user) and session.status == SessionStatus.ACTIVE
+
+
+def handoff_actions_list(*, handoff: Handoff, user: User) -> list[str]:
+    """``handoff_actions`` as a list in ``ACTIONS`` order: the API's ``actions`` field."""
+    offered = handoff_actions(handoff=handoff, user=user)
+    return [action for action in ACTIONS if action in offered]
+
+
+def handoff_actions_from_data(*, data: dict, user: User) -> list[str]:
+    """``handoff_actions_list`` for an escalation given as its REST dict (``events.handoff_data``:
+    ``status``, ``requested_by``, ``handed_off_by``, ``claimed_by``, each person ``{"id", ...}``
+    or None), for a socket or feed of ``user``'s own account: an unsaved ``Handoff`` carries the
+    fields the rules read, so no query is made. The account is ``user``'s (the message came
+    through that account's group or feed)."""
+
+    def person(key):
+        value = data.get(key)
+        return uuid.UUID(str(value["id"])) if value else None
+
+    handoff = Handoff(status=data["status"], account_id=user.account_id, requested_by_id=person("requested_by"),
+                      handed_off_by_id=person("handed_off_by"), claimed_by_id=person("claimed_by"))
+    return handoff_actions_list(handoff=handoff, user=user)
+
+
+def session_escalate_action(*, session: TroubleshootingSession, user: User, **_signal) -> set[str]:
+    """Receiver of ``sessions_app.signals.session_actions``: ``{"escalate"}`` when
+    ``can_escalate`` (no query)."""
+    return {"escalate"} if can_escalate(session=session, user=user) else set()
+
+
+def live_escalations(*, sessions, **_signal) -> dict:
+    """Receiver of ``sessions_app.signals.session_escalations``: ``{session id: {"id": uuid,
+    "status": "open"|"claimed"}}`` for those of ``sessions`` (one account's) with a live
+    escalation, in one query."""
+    sessions = list(sessions)
+    if not sessions:
+        return {}
+    rows = (Handoff.objects.for_account(sessions[0].account_id)
+            .filter(session_id__in=[session.pk for session in sessions], status__in=LIVE_STATUSES)
+            .values_list("session_id", "pk", "status"))
+    return {session_id: {"id": pk, "status": status} for session_id, pk, status in rows}
 
 
 def delivery_list(*, account: Account, kind: str | None = None):

@@ -329,12 +329,21 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions_app.models.SessionStatus",
         "FixStatusEnum": "sessions_app.models.FixStatus",
         "HandoffStatusEnum": "handoffs.models.HandoffStatus",
+        # Two lists called "actions": what a person may do to a session, to an escalation.
+        "SessionActionEnum": "sessions_app.selectors.SESSION_ACTIONS",
+        "HandoffActionEnum": "handoffs.selectors.ACTIONS",
         "HandoffEventKindEnum": "handoffs.models.EventKind",
         "HandoffEventNameEnum": "handoffs.api.serializers.EVENT_NAMES",
         "FirstActionKindEnum": "handoffs.api.serializers.FIRST_ACTION_KINDS",
         "MessageKindEnum": "sessions_app.models.MessageKind",
         "InvitationStatusEnum": "accounts.selectors.INVITATION_STATUSES",
     },
+}
+
+# The websockets are described beside this schema, in AsyncAPI (resolutionflow/api/asyncapi.py).
+SPECTACULAR_SETTINGS["EXTERNAL_DOCS"] = {
+    "description": "The websockets (/ws/v1/queue/, /ws/v1/sessions/{id}/): AsyncAPI 3.0 document",
+    "url": f"{SITE_URL}/api/v1/asyncapi.json",
 }
 
 LOGGING = {

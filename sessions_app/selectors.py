@@ -4,7 +4,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, User
-from sessions_app.models import Fact, Fix, Flow, Message, TroubleshootingSession
+from sessions_app import rules
+from sessions_app.models import Fact, Fix, Flow, Message, SessionMode, SessionStatus, TroubleshootingSession
+from sessions_app.signals import session_actions as session_actions_signal
+from sessions_app.signals import session_escalations
 
 
 def session_list(*, account: Account):
@@ -87,3 +90,61 @@ def flow_list(*, account: Account):
 
 def recent_sessions(*, account: Account, user: User, limit: int = 8):
     return session_list(account=account).filter(owner=user)[:limit]
+
+
+# ---- what a person may do to a session now ----------------------------------------------------
+# The same rules the pages use to show the composer and the buttons (``rules.may_write_session``
+# and the session's state; ``escalate`` comes from handoffs through the ``session_actions``
+# signal). tests/api/test_session_actions.py tries every offered and withheld action through the API.
+
+SESSION_ACTIONS = (
+    "edit",          # PATCH sessions/{id}/ (title, problem, client, ticket): writers, whatever the status
+    "post_message",  # POST sessions/{id}/messages/ (a message or a note)
+    "manage_facts",  # POST/PATCH/DELETE sessions/{id}/facts/
+    "manage_fixes",  # POST/PATCH sessions/{id}/fixes/
+    "flow_answer",   # POST sessions/{id}/flow/answer/ (a FlowPilot step with options)
+    "flow_back",     # POST sessions/{id}/flow/back/
+    "resolve",       # POST sessions/{id}/resolve/
+    "escalate",      # POST sessions/{id}/handoff/ (handoffs adds it)
+    "draft_runbook",  # POST sessions/{id}/draft-runbook/ (admins, resolved sessions)
+)
+
+
+def session_actions(*, session: TroubleshootingSession, user: User) -> list[str]:
+    """What ``user`` may do to ``session`` now, in ``SESSION_ACTIONS`` order: the rules
+    (``rules.may_write_session``, ``rules.may_manage_flows``) in the session's current state, plus
+    what the ``session_actions`` signal's receivers add (``escalate``). No query: the session's
+    ``account`` must be loaded (``attach_live_escalations`` sets it) when it is resolved."""
+    offered = set()
+    if rules.may_write_session(user, session):
+        offered.add("edit")
+        if session.is_open:
+            offered.update({"post_message", "manage_facts", "manage_fixes", "resolve"})
+            if session.mode == SessionMode.FLOW and session.flow_graph:
+                step = session.flow_graph.get("steps", {}).get(session.current_step)
+                if step and step.get("type") != "resolution" and step.get("options"):
+                    offered.add("flow_answer")
+                if session.path:
+                    offered.add("flow_back")
+    if (session.status == SessionStatus.RESOLVED and session.resolution.strip()
+            and rules.may_manage_flows(user, session.account)):
+        offered.add("draft_runbook")
+    for _receiver, extra in session_actions_signal.send(sender=TroubleshootingSession, session=session, user=user):
+        offered.update(extra or ())
+    return [action for action in SESSION_ACTIONS if action in offered]
+
+
+def attach_live_escalations(sessions, *, account: Account):
+    """Set ``live_escalation`` on each session of ``sessions`` (all of ``account``): ``{"id",
+    "status"}`` of its open or claimed escalation, or None, from one query for them all (the
+    ``session_escalations`` signal's receivers); also sets each session's ``account``. Returns
+    the same sessions as a list."""
+    sessions = list(sessions)
+    live: dict = {}
+    if sessions:
+        for _receiver, found in session_escalations.send(sender=TroubleshootingSession, sessions=sessions):
+            live.update(found or {})
+    for session in sessions:
+        session.account = account
+        session.live_escalation = live.get(session.pk)
+    return sessions

@@ -17,6 +17,16 @@ escalation: who raised and picked it up, what they found, the coaching note).
 user may open; each receiver returns a list of items shaped like the palette's own
 (``{"id", "label", "group", "url", "hint", "keywords"}``: ``handoffs`` adds the Escalation
 Queue and the open escalations).
+
+``session_escalations``: sent as ``send(sender=TroubleshootingSession, sessions=[...])`` when
+the API shows sessions; each receiver returns ``{session id: {"id": <uuid>, "status": <str>}}``
+for the sessions that have a live (open or claimed) escalation, in one query for the whole
+list (``handoffs`` answers). ``selectors.attach_live_escalations`` sends it.
+
+``session_actions``: sent as ``send(sender=TroubleshootingSession, session=, user=)`` while
+``selectors.session_actions`` lists what ``user`` may do to ``session`` now; each receiver
+returns a set of action names from the rules alone, with no query (``handoffs`` adds
+``escalate``).
 """
 
 from django.dispatch import Signal
@@ -26,3 +36,5 @@ ACTIVITY_KINDS = ("message", "note", "fact", "fix", "flow_answer", "resolve", "r
 session_activity = Signal()
 ticket_note_sections = Signal()
 palette_items = Signal()
+session_escalations = Signal()
+session_actions = Signal()

@@ -42,10 +42,10 @@ def test_only_the_listed_pages_are_public():
     assert public == PUBLIC_PAGES
 
 
-def test_every_api_view_authenticates_but_the_password_login():
+def test_every_api_view_authenticates_but_the_password_login_and_the_invitation_link():
     unauthenticated = {name for _route, name, callback in walk()
                        if is_api(callback) and not callback.cls.authentication_classes}
-    assert unauthenticated == {"auth-token"}
+    assert unauthenticated == {"auth-token", "invitation-accept"}
 
 
 def sample_path(route: str) -> str:

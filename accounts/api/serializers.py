@@ -104,3 +104,50 @@ class RealtimeTicketSerializer(serializers.Serializer):
 
 class TokenRevokeSerializer(serializers.Serializer):
     id = serializers.UUIDField(required=False, help_text="One of your tokens; default: the one in use.")
+
+
+class OwnTokenSerializer(serializers.ModelSerializer):
+    """One of the caller's API tokens; the key itself is never shown again after it is issued."""
+
+    name = serializers.CharField(read_only=True, help_text="The label given when it was issued (may be empty).")
+    prefix = serializers.CharField(read_only=True, help_text="The key's first characters, to tell keys apart.")
+    current = serializers.SerializerMethodField(help_text="Whether this request is made with this token.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        auth = self.context["request"].auth
+        return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+class InvitationAccountSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class InvitationPreviewSerializer(serializers.Serializer):
+    """What the holder of an invitation link is invited to: the page's "Join <account>"."""
+
+    email = serializers.EmailField(help_text="The login the invitation creates.")
+    role = serializers.ChoiceField(choices=Role.choices)
+    account = InvitationAccountSerializer()
+    invited_by = serializers.CharField(allow_null=True, help_text="Who invited them (null: the platform).")
+    expires_at = serializers.DateTimeField()
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, help_text="How colleagues see you in ResolutionFlow.")
+    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"},
+                                     help_text="Checked by the server's password validators (400, errors.password).")
+
+
+class InvitationAcceptedSerializer(serializers.Serializer):
+    """The new login, and a key for it so the client is signed in at once."""
+
+    user = MeSerializer()
+    token = serializers.CharField(help_text="The key for `Authorization: Token <key>`; shown only once.")
+    token_id = serializers.UUIDField()
+    expires_at = serializers.DateTimeField(help_text="When the key stops working.")

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -21,10 +23,14 @@ from resolutionflow.api.schema import conflict
 from .base import ScopedGenericViewSet
 from .serializers import (
     AccountSerializer,
+    InvitationAcceptedSerializer,
+    InvitationAcceptSerializer,
     InvitationCreateSerializer,
+    InvitationPreviewSerializer,
     InvitationSerializer,
     IssuedTokenSerializer,
     MeSerializer,
+    OwnTokenSerializer,
     RealtimeTicketSerializer,
     TokenObtainSerializer,
     TokenRevokeSerializer,
@@ -70,6 +76,62 @@ class TokenObtainView(APIView):
         return Response(IssuedTokenSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
+class InvitationThrottle(AuthThrottle):
+    """Invitation links tried per client address, at the password logins' rate
+    (``AUTH_THROTTLE_RATE``) but counted apart from them."""
+
+    scope = "invitation"
+
+
+INVITATION_REFUSALS = {
+    404: OpenApiResponse(description="The link is not one of ours (`invalid_invitation`)."),
+    410: OpenApiResponse(description="The invitation was used, revoked or has expired (`invitation_accepted`, "
+                                     "`invitation_revoked`, `invitation_expired`)."),
+    429: OpenApiResponse(description="Too many tries from this address (`throttled`, with `retry_after`)."),
+}
+
+
+class InvitationAcceptView(APIView):
+    """An invitation link, for a separate frontend: read what it invites to, then accept it
+    with a name and a password (the page's ``/invitations/<token>/`` does the same through the
+    same service). No login is needed (nor used: a signed-in caller is not switched, it gets a
+    key for the new login); tries are throttled per address like ``auth/token/``."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [InvitationThrottle]
+
+    @extend_schema(responses={200: InvitationPreviewSerializer, **INVITATION_REFUSALS}, tags=["auth"],
+                   summary="What an invitation link invites to")
+    def get(self, request, token):
+        invitation = services.invitation_pending(token)
+        body = {"email": invitation.email, "role": invitation.role,
+                "account": {"name": invitation.account.name, "slug": invitation.account.slug},
+                "invited_by": invitation.invited_by.name if invitation.invited_by_id else None,
+                "expires_at": invitation.expires_at}
+        return Response(InvitationPreviewSerializer(body).data)
+
+    @extend_schema(request=InvitationAcceptSerializer,
+                   responses={201: InvitationAcceptedSerializer, **INVITATION_REFUSALS}, tags=["auth"],
+                   summary="Accept an invitation: create the login, answer it with a key")
+    def post(self, request, token):
+        serializer = InvitationAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.invitation_pending(token)  # an unusable link says so before the password is judged
+        try:
+            with transaction.atomic():
+                user = services.invitation_accept(token=token, display_name=serializer.validated_data["name"],
+                                                  password=serializer.validated_data["password"])
+                issued = services.api_token_create(user=user, name="invitation accepted")
+        except DjangoValidationError as exc:  # the password validators: nothing was created
+            raise exceptions.ValidationError(
+                {"password": [exceptions.ErrorDetail(error.messages[0], code=error.code or "invalid")
+                              for error in exc.error_list]}) from None
+        body = {"user": user, "token": issued.key, "token_id": issued.token.id,
+                "expires_at": issued.token.expires_at}
+        return Response(InvitationAcceptedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
 class TokenRevokeView(APIView):
     """Revoke the token this request uses, or another of your own tokens by id."""
 
@@ -91,6 +153,29 @@ class TokenRevokeView(APIView):
                                code="no_token")
         token = services.api_token_revoke(token=token)
         return Response(TokenSerializer(token).data)
+
+
+class OwnTokenViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
+    """The caller's own API tokens: list the ones that still work, revoke one. Any signed-in
+    person (platform staff too, as ``auth/token/revoke/``); scoped by the person, so another
+    person's token is a 404 whatever their account."""
+
+    model = ApiToken
+    serializer_class = OwnTokenSerializer
+    action_permissions = {"list": [IsAuthenticated], "destroy": [IsAuthenticated]}
+
+    def scoped_queryset(self, *, account):
+        return selectors.api_tokens_usable(user=self.request.user)
+
+    @extend_schema(tags=["auth"], summary="My API tokens that still work (never the keys)")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(tags=["auth"], request=None, responses={204: None},
+                   summary="Revoke one of my tokens: it stops working and the websockets opened with it close (4401)")
+    def destroy(self, request, *args, **kwargs):
+        services.api_token_revoke(token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RealtimeTicketViewSet(ScopedGenericViewSet):

@@ -222,14 +222,24 @@ def invitation_for_token(token: str) -> Invitation | None:
     return Invitation.unscoped.select_related("account").filter(token_hash=digest(token)).first()
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, display_name: str, password: str) -> User:
-    """Create the invited login in the inviting account with the invited role. Single use."""
+def invitation_pending(token: str) -> Invitation:
+    """The invitation behind a link that may still be accepted. Raises ``NotFound``
+    (``invalid_invitation``) for an unknown link, ``Gone`` (``invitation_accepted``,
+    ``invitation_revoked``, ``invitation_expired``) for one that cannot be used."""
     invitation = invitation_for_token(token)
     if invitation is None:
         raise NotFound("This invitation link is not valid.", code="invalid_invitation")
     if invitation.status != "pending":
         raise Gone(f"This invitation is {invitation.status}.", code=f"invitation_{invitation.status}")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, display_name: str, password: str) -> User:
+    """Create the invited login in the inviting account with the invited role. Single use.
+    Raises what ``invitation_pending`` raises, ``Gone`` (``invitation_accepted``) when another
+    request used it meanwhile, and the password validators' ``ValidationError``."""
+    invitation = invitation_pending(token)
     # Single use even when two tabs submit at once: only one conditional update succeeds.
     claimed = Invitation.unscoped.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
         accepted_at=timezone.now()

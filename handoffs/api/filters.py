@@ -37,7 +37,8 @@ class PersonFilter(filters.Filter):
 
 
 class HandoffFilter(filters.FilterSet):
-    """The queue shows open and claimed escalations unless ``status`` names others."""
+    """The queue shows open and claimed escalations unless ``status`` names others; one
+    session's escalations (``session``) are all of them unless ``status`` names some."""
 
     status = filters.MultipleChoiceFilter(
         choices=HandoffStatus.choices, help_text="Repeat for several (default: open and claimed).")
@@ -53,16 +54,21 @@ class HandoffFilter(filters.FilterSet):
                   "time zone).")
     q = filters.CharFilter(method="search", max_length=200,
                            help_text="Words that must all appear in the session's title, client or ticket.")
+    session = filters.UUIDFilter(
+        field_name="session_id",
+        help_text="One session's escalations, of every status unless status names some (another account's "
+                  "session finds nothing).")
 
     class Meta:
         model = Handoff
-        fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before", "q"]
+        fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before", "q",
+                  "session"]
 
     def search(self, queryset, name, value):
         return handoff_search(queryset, value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("status"):
+        if not self.form.cleaned_data.get("status") and not self.form.cleaned_data.get("session"):
             queryset = queryset.filter(status__in=LIVE_STATUSES)
         return queryset

@@ -98,9 +98,11 @@ class SessionSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HandoffSerializer(serializers.ModelSerializer):
-    """A queue row. ``requested_by`` is the session's owner, ``handed_off_by`` who pressed
-    Escalate (a colleague, for a peer escalation), ``claimed_by`` who picked it up."""
+class HandoffMessageSerializer(serializers.ModelSerializer):
+    """An escalation as every reader sees it, built once per event for the websockets, the
+    events feed and the webhook (``handoffs.events.handoff_data``). ``requested_by`` is the
+    session's owner, ``handed_off_by`` who pressed Escalate (a colleague, for a peer
+    escalation), ``claimed_by`` who picked it up."""
 
     session = SessionSummarySerializer(read_only=True)
     requested_by = UserSummarySerializer(read_only=True)
@@ -130,6 +132,23 @@ class HandoffSerializer(serializers.ModelSerializer):
 
     def get_is_overdue(self, handoff) -> bool:
         return selectors.is_overdue(handoff, now=self._now())
+
+
+class HandoffSerializer(HandoffMessageSerializer):
+    """A queue row: the escalation and what the caller may do to it now (``actions``, from
+    ``handoffs.selectors.handoff_actions``, the rules the pages' buttons come from)."""
+
+    actions = serializers.SerializerMethodField(help_text=(
+        "What the caller may do to this escalation now: claim, cancel (open), release, return, resolve "
+        "(claimed); empty when closed or for a viewer."))
+
+    class Meta(HandoffMessageSerializer.Meta):
+        fields = [*HandoffMessageSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=selectors.ACTIONS)))
+    def get_actions(self, handoff) -> list[str]:
+        return selectors.handoff_actions_list(handoff=handoff, user=self.context["request"].user)
 
 
 class HandoffDetailSerializer(HandoffSerializer):
@@ -217,9 +236,10 @@ class HandoffEventMessageSerializer(serializers.Serializer):
                                              "that sees one skipped missed an event and catches up with "
                                              "`GET /api/v1/events/?after=`.")
     occurred_at = serializers.DateTimeField(help_text="When it happened.")
-    handoff = HandoffSerializer(help_text="The escalation as the REST API shows it. In the events feed it is the "
-                                          "escalation's current state; on the websocket, its state right "
-                                          "after this event.")
+    handoff = HandoffSerializer(help_text="The escalation as the REST API shows it, with the reader's own "
+                                          "`actions`. In the events feed it is the escalation's current state; "
+                                          "on the websocket, its state right after this event (the webhook's "
+                                          "has no `actions`).")
 
 
 class AccountEventsSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from accounts.api.base import ScopedGenericViewSet
 from accounts.errors import ServiceError
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from handoffs import selectors, services
-from handoffs.events import event_message
+from handoffs.events import event_message, message_for_reader
 from handoffs.models import BaselineSample, Handoff, HandoffEvent
 from resolutionflow.api.filters import SEQ_MAX, query_int, refuse_unknown_parameters
 from resolutionflow.api.schema import HandoffConflictSerializer, conflict
@@ -227,7 +227,9 @@ class AccountEventsViewSet(ScopedGenericViewSet):
         events, has_more = selectors.account_events(
             account=self.account, after=after or 0,
             limit=limit if limit is not None else selectors.EVENTS_LIMIT_DEFAULT)
-        return Response({"results": [event_message(event, event.handoff) for event in events],
+        # Each escalation with the caller's own actions, as their socket gives it (no query per event).
+        results = [message_for_reader(event_message(event, event.handoff), request.user) for event in events]
+        return Response({"results": results,
                          "last_seq": max(last_seq, events[-1].seq if events else 0), "has_more": has_more})
 
 

@@ -171,6 +171,8 @@ class AutoSchema(openapi.AutoSchema):
                 response.setdefault("headers", {})["WWW-Authenticate"] = {
                     "schema": {"type": "string"}, "description": "`Token`: how to authenticate."}
         operation["responses"] = dict(sorted(responses.items()))
+        # A public operation says so (no credentials needed) rather than saying nothing.
+        operation.setdefault("security", [{}])
         return operation
 
     def get_summary(self):

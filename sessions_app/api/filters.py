@@ -14,7 +14,7 @@ from django_filters import rest_framework as filters
 
 from resolutionflow.api.filters import DateOrInstantFilter, StrictBooleanFilter
 from sessions_app import selectors
-from sessions_app.models import Flow, SessionMode, SessionStatus, TroubleshootingSession
+from sessions_app.models import Fact, Fix, Flow, Message, SessionMode, SessionStatus, TroubleshootingSession
 
 
 class OwnerField(forms.CharField):
@@ -90,3 +90,41 @@ class FlowFilter(filters.FilterSet):
 
     def filter_include_inactive(self, queryset, name, value: bool):
         return queryset  # applied in filter_queryset: the default (absent) must hide them too
+
+
+# ---- incremental loading of one session's items -------------------------------------------------
+
+def _since(field: str, what: str):
+    # Documented in the views' schema (sessions_app.api.views.session_items.since).
+    return DateOrInstantFilter(field_name=field, lookup_expr="gt", help_text=f"{what} strictly after this instant")
+
+
+class MessageFilter(filters.FilterSet):
+    """Messages are never edited: ``since`` compares their ``created_at``."""
+
+    since = _since("created_at", "posted")
+
+    class Meta:
+        model = Message
+        fields: list[str] = []
+
+
+class FactFilter(filters.FilterSet):
+    """Facts change in place: ``since`` compares ``updated_at`` (a deleted fact is not listed;
+    the session socket's ``session.changed`` names the ``facts`` region when one goes)."""
+
+    since = _since("updated_at", "set or changed")
+
+    class Meta:
+        model = Fact
+        fields: list[str] = []
+
+
+class FixFilter(filters.FilterSet):
+    """Fixes move through their statuses: ``since`` compares ``updated_at``."""
+
+    since = _since("updated_at", "proposed or changed")
+
+    class Meta:
+        model = Fix
+        fields: list[str] = []

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
+from sessions_app import selectors
 from sessions_app.models import (
     Fact,
     Fix,
@@ -187,8 +188,20 @@ class PathItemSerializer(serializers.Serializer):
     answered_at = serializers.DateTimeField()
 
 
+LIVE_ESCALATION_STATUSES = ["open", "claimed"]
+
+
+class SessionEscalationSerializer(serializers.Serializer):
+    """A session's live escalation, as far as the session shows it (the whole object is
+    ``GET handoffs/{id}/``)."""
+
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=LIVE_ESCALATION_STATUSES, help_text="open or claimed.")
+
+
 class SessionSerializer(serializers.ModelSerializer):
-    """A session as lists show it."""
+    """A session as lists show it. ``actions`` are what the caller may do to it now, from the
+    same rules the session page uses (``sessions_app.selectors.session_actions``)."""
 
     owner = UserSummarySerializer(read_only=True)
     assignee = UserSummarySerializer(read_only=True, allow_null=True,
@@ -198,13 +211,36 @@ class SessionSerializer(serializers.ModelSerializer):
     facts_count = serializers.IntegerField(read_only=True)
     fixes_count = serializers.IntegerField(read_only=True)
     can_write = serializers.SerializerMethodField(help_text="Whether the caller may work in this session.")
+    escalation = serializers.SerializerMethodField(
+        help_text="Its live (open or claimed) escalation, or null when it has none.")
+    actions = serializers.SerializerMethodField(help_text=(
+        "What the caller may do to this session now (the rules and the session's state): edit (PATCH), "
+        "post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, "
+        "escalate, draft_runbook. The escalation's own actions are on the escalation."))
 
     class Meta:
         model = TroubleshootingSession
         fields = ["id", "mode", "status", "title", "problem", "client_name", "ticket_ref", "owner", "assignee",
                   "flow", "resolution", "messages_count", "facts_count", "fixes_count", "can_write",
-                  "created_at", "updated_at", "resolved_at"]
+                  "escalation", "actions", "created_at", "updated_at", "resolved_at"]
         read_only_fields = fields
+
+    def _with_live_escalation(self, session):
+        # Lists attach every row's escalation in one query (the view's paginate_queryset); a
+        # session read on its own gets its own here.
+        if not hasattr(session, "live_escalation"):
+            selectors.attach_live_escalations([session], account=self.context["request"].user.account)
+        return session
+
+    @extend_schema_field(SessionEscalationSerializer(allow_null=True))
+    def get_escalation(self, session) -> dict | None:
+        live = self._with_live_escalation(session).live_escalation
+        return None if live is None else {"id": live["id"], "status": live["status"]}
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=selectors.SESSION_ACTIONS)))
+    def get_actions(self, session) -> list[str]:
+        return selectors.session_actions(session=self._with_live_escalation(session),
+                                         user=self.context["request"].user)
 
     @extend_schema_field(SessionFlowSerializer(allow_null=True))
     def get_flow(self, session) -> dict | None:
@@ -403,3 +439,20 @@ class SessionCreatedSerializer(SessionDetailSerializer):
     class Meta(SessionDetailSerializer.Meta):
         fields = [*SessionDetailSerializer.Meta.fields, "opening"]
         read_only_fields = fields
+
+
+# ---- the command palette -----------------------------------------------------------------------
+
+
+class PaletteItemSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Stable per item: page:queue, flow:<slug>, session:<id>, handoff:<id>, ...")
+    label = serializers.CharField(help_text="What the palette shows (a page's name, a session's title).")
+    group = serializers.CharField(help_text="The heading it is listed under: Start, FlowPilot, Recent sessions, "
+                                            "Open escalations, Pages.")
+    url = serializers.CharField(help_text="The page it opens: a path on this site.")
+    hint = serializers.CharField(allow_blank=True, help_text="A second line (client, ticket, state); may be empty.")
+    keywords = serializers.CharField(allow_blank=True, help_text="More words the palette's search matches.")
+
+
+class PaletteSerializer(serializers.Serializer):
+    items = PaletteItemSerializer(many=True, help_text="In the order the palette lists them.")

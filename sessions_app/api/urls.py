@@ -13,6 +13,7 @@ router.register("flows", views.FlowViewSet, basename="flow")
 LIST = {"get": "list", "post": "create"}
 
 urlpatterns = [
+    path("palette/", views.PaletteViewSet.as_view({"get": "retrieve"}), name="palette"),
     *router.urls,
     path("sessions/<uuid:session_id>/messages/", views.MessageViewSet.as_view(LIST), name="session-message-list"),
     path("sessions/<uuid:session_id>/facts/", views.FactViewSet.as_view(LIST), name="session-fact-list"),

@@ -27,10 +27,17 @@ REPORT_MAX_BYTES = 4096
 @never_cache
 @require_GET
 def palette(request):
+    """The palette's data for the page script: ``{"items": palette_list(user)}``."""
+    return JsonResponse({"items": palette_list(request.user)})
+
+
+def palette_list(user) -> list[dict]:
     """Everything the palette can open, for this user only: starting sessions (engineers and
     admins), one FlowPilot entry per runbook of the account, Session History, the user's
-    recent sessions and the pages they may see."""
-    user = request.user
+    recent sessions, the pages they may see, and what the ``palette_items`` signal's receivers
+    add (the Escalation Queue and the open escalations). Each item is ``{"id", "label",
+    "group", "url", "hint", "keywords"}`` (strings; ``url`` a path on this site). The page
+    (``/palette.json``) and the API (``GET /api/v1/palette/``) both answer this list."""
     items = []
     account = user.account
     if account is not None:
@@ -59,7 +66,7 @@ def palette(request):
     if user.is_staff:
         items.append(_item("page:admin", "Django admin", "Pages", reverse("admin:index")))
     items.append(_item("page:api-docs", "API docs", "Pages", reverse("api-docs"), keywords="rest openapi"))
-    return JsonResponse({"items": items})
+    return items
 
 
 def _item(item_id, label, group, url, *, hint="", keywords=""):

@@ -63,6 +63,8 @@ MATRIX = {
     ("session-fix-list", "post"): ({V: 403, E: 201, A: 201}, {"title": "Restart the print spooler"}),
     ("session-fix-detail", "get"): ({V: 200, E: 200, A: 200}, None),
     ("session-fix-detail", "patch"): ({V: 403, E: 200, A: 200}, {"status": "active"}),
+    # The command palette's data: what the page's palette offers, for every member.
+    ("palette", "get"): ({V: 200, E: 200, A: 200}, None),
     # Flows: everyone reads the library; admins manage the account's own flows.
     ("flow-list", "get"): ({V: 200, E: 200, A: 200}, None),
     ("flow-list", "post"): ({V: 403, E: 403, A: 201}, {"name": "Scanner offline", "graph": small_graph()}),
@@ -80,6 +82,12 @@ MATRIX = {
 OUTSIDE_THE_TABLE = {
     ("auth-token", "post"),  # tests/api/test_auth_tokens.py
     ("auth-token-revoke", "post"),  # tests/api/test_auth_tokens.py
+    # Any signed-in person's own tokens, platform staff included: tests/api/test_own_tokens.py.
+    ("auth-token-list", "get"),
+    ("auth-token-detail", "delete"),
+    # The holder of an invitation link, signed in or not: tests/api/test_invitation_accept_api.py.
+    ("invitation-accept", "get"),
+    ("invitation-accept", "post"),
     ("schema", "get"),  # tests/api/test_schema.py
     ("asyncapi", "get"),  # tests/realtime/test_asyncapi.py: public, like the schema
     ("api-docs", "get"),

@@ -4,7 +4,7 @@ import pytest
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.api.base import ScopedViewSetMixin
-from accounts.api.views import TokenObtainView, TokenRevokeView
+from accounts.api.views import InvitationAcceptView, TokenObtainView, TokenRevokeView
 from resolutionflow.api.asyncapi import AsyncApiView
 
 from .endpoints import api_endpoints
@@ -13,6 +13,7 @@ from .endpoints import api_endpoints
 NOT_TENANT_DATA = {
     TokenObtainView: "exchanges a password for a key; no account data",
     TokenRevokeView: "acts only on the caller's own tokens (filtered by request.user)",
+    InvitationAcceptView: "the invitation is found by its secret link alone, whoever calls (no account yet)",
     SpectacularAPIView: "the OpenAPI schema",
     AsyncApiView: "the AsyncAPI document of the websockets (public, like the OpenAPI schema)",
     SpectacularSwaggerSplitView: "API docs page (its start-up script served as a file, for the CSP)",

@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from sessions_app.models import FixStatus, MessageKind
+from handoffs import services as handoff_services
+from sessions_app.models import FixStatus, MessageKind, TroubleshootingSession
 from tests.factories import UserFactory
 from tests.sessions_app.factories import (
     FactFactory,
@@ -21,7 +23,8 @@ from tests.sessions_app.factories import (
 
 
 def add_sessions(session, count):
-    """A mix: assistant sessions with items, and colleagues' flow sessions."""
+    """A mix: assistant sessions with items, some escalated (and picked up) or resolved, and
+    colleagues' flow sessions: every row's ``escalation`` and ``actions`` are computed."""
     for i in range(count):
         if i % 2:
             colleague = UserFactory(account=session.account)
@@ -31,6 +34,13 @@ def add_sessions(session, count):
             MessageFactory(session=other)
             FactFactory(session=other)
             FixFactory(session=other)
+            if i % 4 == 0:
+                handoff = handoff_services.handoff_escalate(session=other, actor=session.owner, note="Stuck")
+                if i % 8 == 0:
+                    handoff_services.handoff_claim(handoff=handoff, actor=UserFactory(account=session.account))
+            elif i % 8 == 2:
+                TroubleshootingSession.unscoped.filter(pk=other.pk).update(
+                    status="resolved", resolution="Restarted the spooler.", resolved_at=timezone.now())
 
 
 def add_messages(session, count):
@@ -58,8 +68,9 @@ def add_flows(session, count):
 # list → (url name, how to add rows, rows already there, query budget)
 LISTS = {
     # the user's account, the page count, the rows (owner, assignee and flow joined), then
-    # the message, fact and fix counts of the page's rows only, in one statement
-    "sessions": ("session-list", add_sessions, 1, 4),
+    # the message, fact and fix counts of the page's rows only, in one statement, then the
+    # page's live escalations (the rows' ``escalation``), in one statement
+    "sessions": ("session-list", add_sessions, 1, 5),
     # the account, the session, the page count, the rows with their authors joined
     "messages": ("session-message-list", add_messages, 0, 4),
     "facts": ("session-fact-list", add_facts, 0, 4),

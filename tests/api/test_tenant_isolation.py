@@ -6,6 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from accounts import services as account_services
 from accounts.models import Invitation, User
 from sessions_app.models import Fact, Fix, Message, TroubleshootingSession
 from tests.factories import InvitationFactory, UserFactory
@@ -42,6 +43,7 @@ OBJECT_ROUTES = {
     ("flow-detail", "get"): None,
     ("flow-detail", "patch"): {"name": "Taken over"},
     ("flow-export", "get"): None,
+    ("auth-token-detail", "delete"): None,
 }
 
 
@@ -61,7 +63,8 @@ def foreign(outsider, outsider_admin):
             "session-flow-back": walk, "session-resolve": session, "session-draft-runbook": session,
             "session-message-list": session,
             "session-fact-list": session, "session-fix-list": session, "session-fact-detail": fact,
-            "session-fix-detail": fix, "flow-detail": flow, "flow-export": flow}
+            "session-fix-detail": fix, "flow-detail": flow, "flow-export": flow,
+            "auth-token-detail": account_services.api_token_create(user=member, name="Otto's laptop").token}
 
 
 def _args(target):

@@ -1,6 +1,7 @@
 """One shape for an escalation, and a realtime seq per account (docs/architecture.md#realtime-events).
 
-The websocket event carries exactly the REST API's escalation object; ``seq`` counts one
+The websocket event carries exactly the REST API's escalation object (``actions`` added per
+socket); ``seq`` counts one
 account's events 1, 2, 3, … so another account's activity never looks like a missed event.
 """
 
@@ -69,6 +70,10 @@ def test_the_websocket_event_carries_the_rest_apis_escalation_object(api):
 
     rest = api.as_user(senior).get(f"/api/v1/handoffs/{handoff.pk}/").json()
     rest.pop("context")
+    # The group's message is shared by every reader (and the webhook): each socket adds its own
+    # user's actions (tests/realtime/test_socket_actions.py checks a socket's frame == REST).
+    assert rest.pop("actions") == ["release", "return", "resolve"]
+    assert "actions" not in claimed["handoff"]
     pushed = claimed["handoff"]
     assert set(pushed) == set(rest)
     for field in set(rest) - {"age_seconds"}:  # the one value that depends on the clock

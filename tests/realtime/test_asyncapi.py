@@ -53,6 +53,11 @@ def test_it_is_public_like_the_openapi_schema(client, db):
     assert client.get("/api/v1/asyncapi.json").status_code == 200
 
 
+def test_the_openapi_schema_and_its_docs_link_to_it(client, db, settings):
+    openapi = json.loads(client.get("/api/v1/schema/?format=json").content)
+    assert openapi["externalDocs"]["url"] == f"{settings.SITE_URL}/api/v1/asyncapi.json"
+
+
 def test_both_sockets_their_ticket_and_close_codes_are_described(document):
     channels = document["channels"]
     assert channels["queue"]["address"] == "/ws/v1/queue/"
@@ -178,13 +183,14 @@ def test_a_message_with_an_undocumented_field_fails_the_check(document):
 
 @pytest.mark.django_db
 def test_an_escalation_message_that_drifts_from_the_rest_shape_fails_the_check(document, engineer, northwind):
-    from handoffs.events import event_message
+    from handoffs.events import event_message, message_for_reader
     from handoffs.models import HandoffEvent
     from tests.sessions_app.factories import SessionFactory
 
     handoff = services.handoff_escalate(session=SessionFactory(account=northwind, owner=engineer), actor=engineer,
                                         note="Stuck")
-    message = event_message(HandoffEvent.unscoped.get(handoff=handoff), handoff)
+    # What the engineer's socket sends: the shared message with the reader's own actions.
+    message = message_for_reader(event_message(HandoffEvent.unscoped.get(handoff=handoff), handoff), engineer)
     assert message["handoff"]["claimed_by"] is None  # null where the schema says nullable
     assert check(document, "queue", message) == "handoff.created"
     for field, wrong in (("status", "bogus"), ("age_seconds", "old"), ("session", None)):

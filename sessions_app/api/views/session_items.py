@@ -18,6 +18,7 @@ from resolutionflow.api.schema import FixConflictSerializer, SessionConflictSeri
 from sessions_app import selectors, services
 from sessions_app.models import Fact, Fix, Message
 
+from ..filters import FactFilter, FixFilter, MessageFilter
 from ..serializers import (
     FactCreateSerializer,
     FactSerializer,
@@ -32,6 +33,15 @@ from ..serializers import (
 
 SESSION_ID = OpenApiParameter("session_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
                               description="The session's id.")
+SINCE_HELP = ("Only items {what} strictly after this instant: ISO 8601 with an offset (without one, the account's "
+              "time zone; a date means its first instant). Pass the newest `{field}` you hold to load what is new. "
+              "A value that is not a time is 400 `invalid_filter`.")
+
+
+def since(what: str, field: str) -> OpenApiParameter:
+    return OpenApiParameter("since", OpenApiTypes.STR, description=SINCE_HELP.format(what=what, field=field))
+
+
 WRITE_REFUSALS = {403: OpenApiResponse(description="Viewers, and engineers who neither own the session nor "
                                                    "hold the claim of its escalation (`permission_denied`)."),
                   409: conflict("The session is resolved or abandoned (`session_closed`, with its `status`).",
@@ -49,7 +59,8 @@ class SessionItemViewSet(ScopedGenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[SESSION_ID], summary="The session's transcript, oldest first"),
+    list=extend_schema(parameters=[SESSION_ID, since("posted", "created_at")],
+                       summary="The session's transcript, oldest first"),
     create=extend_schema(
         parameters=[SESSION_ID], request=MessageCreateSerializer,
         responses={201: PostedMessageSerializer, **WRITE_REFUSALS},
@@ -59,6 +70,7 @@ class SessionItemViewSet(ScopedGenericViewSet):
 class MessageViewSet(mixins.ListModelMixin, SessionItemViewSet):
     model = Message
     serializer_class = MessageSerializer
+    filterset_class = MessageFilter
     cursor_ordering = ("created_at", "id")
     action_permissions = {"list": [IsAccountMember], "create": [IsEngineerOrAdmin]}
 
@@ -73,7 +85,8 @@ class MessageViewSet(mixins.ListModelMixin, SessionItemViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[SESSION_ID], summary="What is known about the environment"),
+    list=extend_schema(parameters=[SESSION_ID, since("set or changed", "updated_at")],
+                       summary="What is known about the environment"),
     retrieve=extend_schema(parameters=[SESSION_ID]),
     create=extend_schema(parameters=[SESSION_ID], request=FactCreateSerializer,
                          responses={201: FactSerializer, **WRITE_REFUSALS},
@@ -88,6 +101,7 @@ class MessageViewSet(mixins.ListModelMixin, SessionItemViewSet):
 class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemViewSet):
     model = Fact
     serializer_class = FactSerializer
+    filterset_class = FactFilter
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],
@@ -123,7 +137,8 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemV
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[SESSION_ID], summary="Fixes proposed and tried, oldest first"),
+    list=extend_schema(parameters=[SESSION_ID, since("proposed or changed", "updated_at")],
+                       summary="Fixes proposed and tried, oldest first"),
     retrieve=extend_schema(parameters=[SESSION_ID]),
     create=extend_schema(parameters=[SESSION_ID], request=FixCreateSerializer,
                          responses={201: FixSerializer, **WRITE_REFUSALS}, summary="Propose a fix"),
@@ -138,6 +153,7 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemV
 class FixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SessionItemViewSet):
     model = Fix
     serializer_class = FixSerializer
+    filterset_class = FixFilter
     action_permissions = {
         "list": [IsAccountMember],
         "retrieve": [IsAccountMember],

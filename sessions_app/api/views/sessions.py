@@ -63,7 +63,10 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return None if page is None else selectors.attach_item_counts(page, account=self.account)
+        if page is None:
+            return None
+        page = selectors.attach_item_counts(page, account=self.account)
+        return selectors.attach_live_escalations(page, account=self.account)
 
     def get_serializer_class(self):
         return SessionSerializer if self.action == "list" else SessionDetailSerializer
