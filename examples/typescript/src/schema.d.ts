@@ -88,6 +88,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My API tokens that still work (never the keys)
+         * @description The caller's own API tokens: list the ones that still work, revoke one. Any signed-in
+         *     person (platform staff too, as ``auth/token/revoke/``); scoped by the person, so another
+         *     person's token is a 404 whatever their account.
+         */
+        get: operations["auth_tokens_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of my tokens: it stops working and the websockets opened with it close (4401)
+         * @description The caller's own API tokens: list the ones that still work, revoke one. Any signed-in
+         *     person (platform staff too, as ``auth/token/revoke/``); scoped by the person, so another
+         *     person's token is a 404 whatever their account.
+         */
+        delete: operations["auth_tokens_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/baseline-samples/": {
         parameters: {
             query?: never;
@@ -481,6 +525,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations/accept/{token}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an invitation link invites to
+         * @description An invitation link, for a separate frontend: read what it invites to, then accept it
+         *     with a name and a password (the page's ``/invitations/<token>/`` does the same through the
+         *     same service). No login is needed (nor used: a signed-in caller is not switched, it gets a
+         *     key for the new login); tries are throttled per address like ``auth/token/``.
+         */
+        get: operations["invitations_accept_retrieve"];
+        put?: never;
+        /**
+         * Accept an invitation: create the login, answer it with a key
+         * @description An invitation link, for a separate frontend: read what it invites to, then accept it
+         *     with a name and a password (the page's ``/invitations/<token>/`` does the same through the
+         *     same service). No login is needed (nor used: a signed-in caller is not switched, it gets a
+         *     key for the new login); tries are throttled per address like ``auth/token/``.
+         */
+        post: operations["invitations_accept_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/": {
         parameters: {
             query?: never;
@@ -514,6 +588,27 @@ export interface paths {
          *     zone), against the manual baseline.
          */
         get: operations["metrics_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/palette/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the command palette can open for the caller (pages, runbooks, recent sessions, open escalations)
+         * @description ``GET palette/``: the list ``/palette.json`` gives the page (``palette_list``: the
+         *     sessions app's entries and the ``palette_items`` signal's), for any member of the account.
+         */
+        get: operations["palette_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1233,8 +1328,8 @@ export interface components {
             improvement: components["schemas"]["Improvement"] | null;
         };
         /**
-         * @description A queue row. ``requested_by`` is the session's owner, ``handed_off_by`` who pressed
-         *     Escalate (a colleague, for a peer escalation), ``claimed_by`` who picked it up.
+         * @description A queue row: the escalation and what the caller may do to it now (``actions``, from
+         *     ``handoffs.selectors.handoff_actions``, the rules the pages' buttons come from).
          */
         Handoff: {
             /** Format: uuid */
@@ -1278,7 +1373,18 @@ export interface components {
             readonly age_seconds: number;
             /** @description Open longer than the account's unclaimed_alert_minutes (or already alerted). */
             readonly is_overdue: boolean;
+            /** @description What the caller may do to this escalation now: claim, cancel (open), release, return, resolve (claimed); empty when closed or for a viewer. */
+            readonly actions: components["schemas"]["HandoffActionEnum"][];
         };
+        /**
+         * @description * `claim` - claim
+         *     * `release` - release
+         *     * `return` - return
+         *     * `resolve` - resolve
+         *     * `cancel` - cancel
+         * @enum {string}
+         */
+        HandoffActionEnum: "claim" | "release" | "return" | "resolve" | "cancel";
         HandoffCancelRequest: {
             /** @default  */
             note: string;
@@ -1381,6 +1487,8 @@ export interface components {
             readonly age_seconds: number;
             /** @description Open longer than the account's unclaimed_alert_minutes (or already alerted). */
             readonly is_overdue: boolean;
+            /** @description What the caller may do to this escalation now: claim, cancel (open), release, return, resolve (claimed); empty when closed or for a viewer. */
+            readonly actions: components["schemas"]["HandoffActionEnum"][];
             readonly context: components["schemas"]["HandoffContext"];
         };
         HandoffEscalateRequest: {
@@ -1441,7 +1549,7 @@ export interface components {
              * @description When it happened.
              */
             occurred_at: string;
-            /** @description The escalation as the REST API shows it. In the events feed it is the escalation's current state; on the websocket, its state right after this event. */
+            /** @description The escalation as the REST API shows it, with the reader's own `actions`. In the events feed it is the escalation's current state; on the websocket, its state right after this event (the webhook's has no `actions`). */
             handoff: components["schemas"]["Handoff"];
         };
         /** @enum {string} */
@@ -1557,10 +1665,47 @@ export interface components {
             /** Format: date-time */
             readonly revoked_at: string | null;
         };
+        InvitationAcceptRequest: {
+            /** @description How colleagues see you in ResolutionFlow. */
+            name: string;
+            /** @description Checked by the server's password validators (400, errors.password). */
+            password: string;
+        };
+        /** @description The new login, and a key for it so the client is signed in at once. */
+        InvitationAccepted: {
+            user: components["schemas"]["Me"];
+            /** @description The key for `Authorization: Token <key>`; shown only once. */
+            token: string;
+            /** Format: uuid */
+            token_id: string;
+            /**
+             * Format: date-time
+             * @description When the key stops working.
+             */
+            expires_at: string;
+        };
+        InvitationAccount: {
+            name: string;
+            slug: string;
+        };
         InvitationCreateRequest: {
             /** Format: email */
             email: string;
             role: components["schemas"]["RoleEnum"];
+        };
+        /** @description What the holder of an invitation link is invited to: the page's "Join <account>". */
+        InvitationPreview: {
+            /**
+             * Format: email
+             * @description The login the invitation creates.
+             */
+            email: string;
+            role: components["schemas"]["RoleEnum"];
+            account: components["schemas"]["InvitationAccount"];
+            /** @description Who invited them (null: the platform). */
+            invited_by: string | null;
+            /** Format: date-time */
+            expires_at: string;
         };
         /**
          * @description * `pending` - pending
@@ -1671,6 +1816,23 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "assistant" | "flow";
+        /** @description One of the caller's API tokens; the key itself is never shown again after it is issued. */
+        OwnToken: {
+            /** Format: uuid */
+            readonly id: string;
+            /** @description The label given when it was issued (may be empty). */
+            readonly name: string;
+            /** @description The key's first characters, to tell keys apart. */
+            readonly prefix: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly expires_at: string;
+            /** @description Whether this request is made with this token. */
+            readonly current: boolean;
+        };
         PaginatedBaselineSampleList: {
             /** @example 123 */
             count: number;
@@ -1778,6 +1940,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Message"][];
         };
+        PaginatedOwnTokenList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous: string | null;
+            results: components["schemas"]["OwnToken"][];
+        };
         /** @description With page=: count, next, previous, results. With cursor=: next and results only. */
         PaginatedSessionList: {
             /** @example 123 */
@@ -1808,6 +1985,24 @@ export interface components {
              */
             previous: string | null;
             results: components["schemas"]["User"][];
+        };
+        Palette: {
+            /** @description In the order the palette lists them. */
+            items: components["schemas"]["PaletteItem"][];
+        };
+        PaletteItem: {
+            /** @description Stable per item: page:queue, flow:<slug>, session:<id>, handoff:<id>, ... */
+            id: string;
+            /** @description What the palette shows (a page's name, a session's title). */
+            label: string;
+            /** @description The heading it is listed under: Start, FlowPilot, Recent sessions, Open escalations, Pages. */
+            group: string;
+            /** @description The page it opens: a path on this site. */
+            url: string;
+            /** @description A second line (client, ticket, state); may be empty. */
+            hint: string;
+            /** @description More words the palette's search matches. */
+            keywords: string;
         };
         PatchedAccountRequest: {
             name?: string;
@@ -1923,7 +2118,10 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "viewer" | "engineer" | "admin";
-        /** @description A session as lists show it. */
+        /**
+         * @description A session as lists show it. ``actions`` are what the caller may do to it now, from the
+         *     same rules the session page uses (``sessions_app.selectors.session_actions``).
+         */
         Session: {
             /** Format: uuid */
             readonly id: string;
@@ -1944,6 +2142,10 @@ export interface components {
             readonly fixes_count: number;
             /** @description Whether the caller may work in this session. */
             readonly can_write: boolean;
+            /** @description Its live (open or claimed) escalation, or null when it has none. */
+            readonly escalation: components["schemas"]["SessionEscalation"] | null;
+            /** @description What the caller may do to this session now (the rules and the session's state): edit (PATCH), post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, escalate, draft_runbook. The escalation's own actions are on the escalation. */
+            readonly actions: components["schemas"]["SessionActionEnum"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1951,6 +2153,19 @@ export interface components {
             /** Format: date-time */
             readonly resolved_at: string | null;
         };
+        /**
+         * @description * `edit` - edit
+         *     * `post_message` - post_message
+         *     * `manage_facts` - manage_facts
+         *     * `manage_fixes` - manage_fixes
+         *     * `flow_answer` - flow_answer
+         *     * `flow_back` - flow_back
+         *     * `resolve` - resolve
+         *     * `escalate` - escalate
+         *     * `draft_runbook` - draft_runbook
+         * @enum {string}
+         */
+        SessionActionEnum: "edit" | "post_message" | "manage_facts" | "manage_fixes" | "flow_answer" | "flow_back" | "resolve" | "escalate" | "draft_runbook";
         /**
          * @description 409 of a session: ``session_closed`` (``status``), ``not_current_step``
          *     (``current_step``), ``not_a_flow_session``, ``at_start``, ``not_resolved`` (``status``).
@@ -2009,6 +2224,10 @@ export interface components {
             readonly fixes_count: number;
             /** @description Whether the caller may work in this session. */
             readonly can_write: boolean;
+            /** @description Its live (open or claimed) escalation, or null when it has none. */
+            readonly escalation: components["schemas"]["SessionEscalation"] | null;
+            /** @description What the caller may do to this session now (the rules and the session's state): edit (PATCH), post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, escalate, draft_runbook. The escalation's own actions are on the escalation. */
+            readonly actions: components["schemas"]["SessionActionEnum"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2043,6 +2262,10 @@ export interface components {
             readonly fixes_count: number;
             /** @description Whether the caller may work in this session. */
             readonly can_write: boolean;
+            /** @description Its live (open or claimed) escalation, or null when it has none. */
+            readonly escalation: components["schemas"]["SessionEscalation"] | null;
+            /** @description What the caller may do to this session now (the rules and the session's state): edit (PATCH), post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, escalate, draft_runbook. The escalation's own actions are on the escalation. */
+            readonly actions: components["schemas"]["SessionActionEnum"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2054,6 +2277,27 @@ export interface components {
             /** @description Resolved sessions: the slug of the runbook it was closest to (empty when none fitted). */
             readonly closest_runbook: string;
         };
+        /**
+         * @description A session's live escalation, as far as the session shows it (the whole object is
+         *     ``GET handoffs/{id}/``).
+         */
+        SessionEscalation: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description open or claimed.
+             *
+             *     * `open` - open
+             *     * `claimed` - claimed
+             */
+            status: components["schemas"]["SessionEscalationStatusEnum"];
+        };
+        /**
+         * @description * `open` - open
+         *     * `claimed` - claimed
+         * @enum {string}
+         */
+        SessionEscalationStatusEnum: "open" | "claimed";
         /** @description The runbook a flow session walks, at the version it started with. */
         SessionFlow: {
             /**
@@ -2544,6 +2788,149 @@ export interface operations {
             };
             /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOwnTokenList"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this api token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in your account (another account's objects are not found either): `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3417,6 +3804,8 @@ export interface operations {
                 /** @description Words that must all appear in the session's title, client or ticket. */
                 q?: string;
                 requested_by?: string;
+                /** @description One session's escalations, of every status unless status names some (another account's session finds nothing). */
+                session?: string;
                 /**
                  * @description Repeat for several (default: open and claimed).
                  *
@@ -4524,6 +4913,168 @@ export interface operations {
             };
         };
     };
+    invitations_accept_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link is not one of ours (`invalid_invitation`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The invitation was used, revoked or has expired (`invitation_accepted`, `invitation_revoked`, `invitation_expired`). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many tries from this address (`throttled`, with `retry_after`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    invitations_accept_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAcceptRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationAccepted"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link is not one of ours (`invalid_invitation`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The invitation was used, revoked or has expired (`invitation_accepted`, `invitation_revoked`, `invitation_expired`). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large (`request_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many tries from this address (`throttled`, with `retry_after`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     me_retrieve: {
         parameters: {
             query?: never;
@@ -4603,6 +5154,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Metrics"];
+                };
+            };
+            /** @description The request is not valid (`code` says why; `errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no credentials, or a token that is wrong, expired or revoked (`not_authenticated`, `authentication_failed`). */
+            401: {
+                headers: {
+                    /** @description `Token`: how to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed: the role or a rule of the object refuses it, or a cookie request lacks its CSRF token (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server is busy or cannot reach its database (`service_unavailable`): try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    palette_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Palette"];
                 };
             };
             /** @description The request is not valid (`code` says why; `errors` names each field). */
@@ -5590,6 +6200,8 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                /** @description Only items set or changed strictly after this instant: ISO 8601 with an offset (without one, the account's time zone; a date means its first instant). Pass the newest `updated_at` you hold to load what is new. A value that is not a time is 400 `invalid_filter`. */
+                since?: string;
             };
             header?: never;
             path: {
@@ -6023,6 +6635,8 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                /** @description Only items proposed or changed strictly after this instant: ISO 8601 with an offset (without one, the account's time zone; a date means its first instant). Pass the newest `updated_at` you hold to load what is new. A value that is not a time is 400 `invalid_filter`. */
+                since?: string;
             };
             header?: never;
             path: {
@@ -6376,6 +6990,8 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                /** @description Only items posted strictly after this instant: ISO 8601 with an offset (without one, the account's time zone; a date means its first instant). Pass the newest `created_at` you hold to load what is new. A value that is not a time is 400 `invalid_filter`. */
+                since?: string;
             };
             header?: never;
             path: {
