@@ -153,6 +153,9 @@ def test_the_workflow_escalates_receives_the_event_claims_acts_and_returns(built
     assert kinds == ["created", "claimed", "first_action", "returned"]
     # The events feed after the hello's seq, as a reconnecting client reads it, has them all.
     assert summary["feed"] == [f"handoff.{kind}" for kind in kinds]
+    # It claimed because the escalation offered it; once held, returning is offered instead.
+    assert "claim" in summary["actions"]["before_claim"]
+    assert "return" in summary["actions"]["after_claim"] and "claim" not in summary["actions"]["after_claim"]
     assert session.owner == engineer and session.status == summary["session"]["status"] == "active"
     assert summary["handoff"] == {"id": str(handoff.pk), "status": "returned", "closing_note": handoff.closing_note,
                                   "claimed_by": senior.email, "first_action_kind": handoff.first_action_kind}

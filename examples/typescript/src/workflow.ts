@@ -56,6 +56,7 @@ export interface Summary {
   handoff: { id: string; status: string; closing_note: string; claimed_by: string | null; first_action_kind: string };
   event: { event: string; seq: number; hello_seq: number };
   feed: string[];
+  actions: { before_claim: string[]; after_claim: string[] };
   technician_message: string;
   engineer_message: string;
   ticket_expires_in: number;
@@ -120,6 +121,11 @@ export async function runWorkflow(config: Config): Promise<Summary> {
     if (created.seq <= opened.hello.seq) {
       throw new StepFailed("receive handoff.created", null, created, `event seq ${String(created.seq)} is not after the hello's ${String(opened.hello.seq)}`);
     }
+    // The server says what this engineer may do to it now (the rules the pages' buttons use).
+    const offered = await expectData("read the escalation", engineer.GET("/api/v1/handoffs/{id}/", { params: { path: { id: escalated.id } } }));
+    if (!offered.actions.includes("claim")) {
+      throw new StepFailed("read the escalation", 200, offered.actions, `claim is not among the actions offered: ${JSON.stringify(offered.actions)}`);
+    }
     const claimed = await expectData(
       "claim the escalation",
       engineer.POST("/api/v1/handoffs/{id}/claim/", { params: { path: { id: escalated.id } } }),
@@ -163,6 +169,7 @@ export async function runWorkflow(config: Config): Promise<Summary> {
       },
       event: { event: created.event, seq: created.seq, hello_seq: opened.hello.seq },
       feed: feedEvents,
+      actions: { before_claim: offered.actions, after_claim: claimed.actions },
       technician_message: techMessage.message.id,
       engineer_message: engineerMessage.message.id,
       ticket_expires_in: ticket.expires_in,
