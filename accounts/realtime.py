@@ -35,6 +35,7 @@ from . import rules, services
 from .sockets import (
     CLOSE_FORBIDDEN,
     CLOSE_NOT_AUTHENTICATED,
+    CLOSE_NOT_FOUND,
     login_group,
     token_group,
     user_group,
@@ -239,6 +240,18 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """What a client sends: ``{"type": "ping"}`` is answered ``{"event": "pong"}``; anything
+        else — other JSON, text that is not JSON, binary frames — is ignored. A stray send
+        never closes the socket (the base class would close it with 1011 on bad JSON)."""
+        if text_data is None:
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"event": "pong"})
@@ -246,3 +259,14 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
     async def realtime_event(self, message):
         """Group messages of type ``realtime.event`` carry the JSON payload to forward."""
         await self.send_json(message["payload"])
+
+
+class NotFoundConsumer(AsyncJsonWebsocketConsumer):
+    """The last websocket route: a path no socket has (``/ws/v1/sessions/not-a-uuid/``) is
+    accepted and closed with 4404, like a session that does not exist, instead of a handshake
+    the browser sees only as 1006."""
+
+    async def connect(self):
+        logger.info("websocket refused: no such socket (%s)", self.scope.get("path"))
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND, reason="not_found")

@@ -38,6 +38,12 @@ def _session_visible(user, session_id) -> bool:
     return selectors.session_get(account=user.account, session_id=session_id) is not None
 
 
+@database_sync_to_async
+def _session_seq(user, session_id) -> int:
+    session = selectors.session_get(account=user.account, session_id=session_id)
+    return session.event_seq if session is not None else 0
+
+
 class HandoffActionsMixin:
     """Gives each socket's user their own ``actions`` on the escalation of a ``handoff.*``
     message, so a socket receives exactly the REST object. The message is built once per event
@@ -80,5 +86,7 @@ class SessionConsumer(HandoffActionsMixin, AccountConsumer):
         return [session_group(self.session_id)]
 
     async def on_accepted(self):
+        # Read after joining the group: every session.changed from here on has a larger seq.
         await self.send_json({"event": "hello", "session": str(self.session_id),
-                              "seq": await _last_seq(self.user)})
+                              "seq": await _last_seq(self.user),
+                              "session_seq": await _session_seq(self.user, self.session_id)})

@@ -179,12 +179,18 @@ def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
     raise _transition_error(handoff, "picked up")
 
 
+# The verb of each claimant action, for refusals: ``action`` is the past participle
+# ("released") that _transition_error puts in "cannot be released".
+_CLAIMANT_VERBS = {"released": "release", "returned": "return", "resolved": "resolve"}
+
+
 def _require_claimant(handoff: Handoff, actor: User, action: str) -> None:
-    require(account_rules.may_work(actor), f"Viewers cannot {action.split()[0]} escalations.")
+    verb = _CLAIMANT_VERBS[action]
+    require(account_rules.may_work(actor), f"Viewers cannot {verb} escalations.")
     if handoff.status != HandoffStatus.CLAIMED:
         raise _transition_error(handoff, action)
     require(rules.may_act_on_claim(handoff, actor),
-            f"Only the engineer who picked this up (or an admin) may {action.split()[0]} it.")
+            f"Only the engineer who picked this up (or an admin) may {verb} it.")
 
 
 def _close_claim(handoff: Handoff, *, status: str, note: str) -> None:

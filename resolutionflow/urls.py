@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.views import healthz
 from resolutionflow.api.asyncapi import AsyncApiView
+from resolutionflow.api.handlers import api_path_not_found
 
 DOCS_CSP = {**settings.CSP_POLICY, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE], "worker-src": [CSP.SELF, "blob:"]} \
     if settings.SECURE_CSP else {}
@@ -31,6 +32,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Anything else under /api/ is the JSON 404, also with DEBUG on (make run).
+    re_path(r"^api/", api_path_not_found, name="api_not_found"),
     path("", include("accounts.urls")),
     path("", include("sessions_app.urls")),
     path("", include("handoffs.urls")),

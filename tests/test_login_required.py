@@ -17,6 +17,7 @@ PUBLIC_PAGES = {
     "login",
     "accept_invitation",  # the invitee has no login yet
     "admin:login",  # platform staff sign in to Django admin
+    "api_not_found",  # the JSON 404 of an unknown /api/ path: the same answer signed in or not
 }
 
 

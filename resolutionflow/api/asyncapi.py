@@ -34,7 +34,7 @@ CLOSE_CODES = {
           "ended while open (deactivated, token revoked, logged out). Get new credentials before reconnecting.",
     4403: "Not allowed: a foreign Origin (not the site's own, not in CORS_ALLOWED_ORIGINS), or the person's "
           "role changed while open (reconnect to get the new view).",
-    4404: "The session does not exist or is another account's (session socket only).",
+    4404: "The session does not exist or is another account's, or the path is no socket's.",
 }
 
 
@@ -112,6 +112,10 @@ def own_schemas() -> dict:
             "event": _const("hello"),
             "session": {"type": "string", "format": "uuid", "description": "The session this socket follows."},
             "seq": {"type": "integer", "minimum": 0, "description": seq_help},
+            "session_seq": {"type": "integer", "minimum": 0, "description": (
+                "The session's newest `session.changed` number when the socket joined: the next change "
+                "is session_seq + 1; a larger jump means a change was missed (GET the session and its "
+                "lists again). The REST session carries the same counter as `event_seq`.")},
         }, description="The first message on a session socket, once it is open."),
         "HandoffEvent": {
             "allOf": [{"$ref": COMPONENT_PREFIX + "HandoffEventMessage"}],

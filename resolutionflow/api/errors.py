@@ -108,6 +108,10 @@ def exception_handler(exc, context):
         code = "error"
     data = response.data if isinstance(response.data, dict) else {}
     detail = data.get("detail", str(exc))
+    if isinstance(exc, Http404):
+        # Django's text names the model ("No TroubleshootingSession matches the given query."):
+        # internals, and no help to a person. Another account's object reads the same.
+        detail = "Not found."
     body = {"detail": str(detail), "code": code}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         body["retry_after"] = int(exc.wait)

@@ -5,6 +5,7 @@ crash) and the site's own templates elsewhere. Wired as ``handler400/403/404/500
 
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.views import defaults
@@ -51,3 +52,11 @@ def server_error(request):
     if not is_api(request):
         return defaults.server_error(request)
     return api_error("Something went wrong on our side; it has been logged.", "server_error", 500)
+
+
+@login_not_required
+def api_path_not_found(request, *args, **kwargs):
+    """The last route under ``/api/v1/``: a path no endpoint has (or an id that is not a
+    UUID) is the JSON 404 in every mode. ``handler404`` alone is not enough: with
+    ``DEBUG=true`` (``make run``) Django answers its HTML debug page instead."""
+    return page_not_found(request)

@@ -213,6 +213,10 @@ class SessionSerializer(serializers.ModelSerializer):
     can_write = serializers.SerializerMethodField(help_text="Whether the caller may work in this session.")
     escalation = serializers.SerializerMethodField(
         help_text="Its live (open or claimed) escalation, or null when it has none.")
+    event_seq = serializers.IntegerField(read_only=True, help_text=(
+        "The number of the session's last `session.changed` event this object includes (the session "
+        "socket numbers one session's changes 1, 2, 3, …): an event at or below it is already here, "
+        "one above event_seq + 1 means a change was missed."))
     actions = serializers.SerializerMethodField(help_text=(
         "What the caller may do to this session now (the rules and the session's state): edit (PATCH), "
         "post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, "
@@ -222,7 +226,7 @@ class SessionSerializer(serializers.ModelSerializer):
         model = TroubleshootingSession
         fields = ["id", "mode", "status", "title", "problem", "client_name", "ticket_ref", "owner", "assignee",
                   "flow", "resolution", "messages_count", "facts_count", "fixes_count", "can_write",
-                  "escalation", "actions", "created_at", "updated_at", "resolved_at"]
+                  "escalation", "actions", "event_seq", "created_at", "updated_at", "resolved_at"]
         read_only_fields = fields
 
     def _with_live_escalation(self, session):

@@ -76,10 +76,17 @@ def test_valid_account_settings_are_saved(api, admin_user, northwind):
     assert (northwind.time_zone, northwind.unclaimed_alert_minutes) == ("Europe/London", 10)
 
 
-def test_an_unknown_id_is_a_json_404(api, admin_user):
-    response = api.as_user(admin_user).get("/api/v1/users/00000000-0000-0000-0000-000000000000/")
+@pytest.mark.parametrize("path", [
+    "/api/v1/users/00000000-0000-0000-0000-000000000000/",
+    "/api/v1/sessions/00000000-0000-0000-0000-000000000000/",
+    "/api/v1/handoffs/00000000-0000-0000-0000-000000000000/",
+    "/api/v1/auth/tokens/00000000-0000-0000-0000-000000000000/",
+])
+def test_an_unknown_id_is_a_json_404_that_names_no_model(api, admin_user, path):
+    method = "delete" if "/auth/tokens/" in path else "get"
+    response = getattr(api.as_user(admin_user), method)(path)
     assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_a_wrong_method_is_a_405_with_a_code(api, engineer):

@@ -239,7 +239,9 @@ def test_a_nul_character_in_a_page_form_is_a_400_that_changes_nothing(client, en
     "/api/v2/",
     "/api/",
 ])
-def test_an_unknown_api_path_or_id_is_a_json_404(api, engineer, path):
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on (make run)"])
+def test_an_unknown_api_path_or_id_is_a_json_404(api, engineer, path, debug, settings):
+    settings.DEBUG = debug  # with DEBUG on, Django's handler404 gives way to its HTML debug page
     response = api.as_user(engineer).get(path)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")

@@ -307,3 +307,22 @@ def test_a_promotion_keeps_the_claim(handoff, senior, admin_user):
     services.handoff_claim(handoff=handoff, actor=senior)
     account_services.user_update(user=senior, actor=admin_user, role="admin")
     assert Handoff.unscoped.get(pk=handoff.pk).claimed_by_id == senior.pk
+
+
+@pytest.mark.parametrize(("act", "verb"), [
+    (lambda h, who: services.handoff_release(handoff=h, actor=who), "release"),
+    (lambda h, who: services.handoff_return(handoff=h, actor=who, note="Try the registry fix"), "return"),
+    (lambda h, who: services.handoff_resolve(handoff=h, actor=who, resolution="Rebuilt the profile"), "resolve"),
+], ids=["release", "return", "resolve"])
+def test_refusals_of_the_claimants_actions_name_the_action_in_plain_words(handoff, senior, viewer, northwind,
+                                                                         act, verb):
+    services.handoff_claim(handoff=handoff, actor=senior)
+    another = UserFactory(account=northwind, role="engineer", display_name="Riley Other")
+    details = []
+    for who in (another, viewer):
+        with pytest.raises(ServiceError) as refused:
+            act(handoff, who)
+        details.append((http_status(refused.value), refused.value.detail))
+    assert details == [(403, f"Only the engineer who picked this up (or an admin) may {verb} it."),
+                       (403, f"Viewers cannot {verb} escalations.")]
+    assert Handoff.unscoped.get(pk=handoff.pk).status == HandoffStatus.CLAIMED

@@ -133,7 +133,7 @@ async def test_anyone_of_the_account_follows_a_session_with_the_page_cookie(who)
                                                    await cookie_header(cast[who]))
     assert connected
     hello = await communicator.receive_json_from(timeout=5)
-    assert hello == {"event": "hello", "session": str(cast["session"].pk), "seq": 0}
+    assert hello == {"event": "hello", "session": str(cast["session"].pk), "seq": 0, "session_seq": 0}
     await communicator.disconnect()
 
 

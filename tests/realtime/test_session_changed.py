@@ -8,7 +8,7 @@ from accounts.errors import ServiceError
 from handoffs import services as handoff_services
 from sessions_app import services
 from sessions_app.models import MessageKind
-from tests.realtime.test_handoff_sockets import session_path, subscribed, team
+from tests.realtime.test_handoff_sockets import ORIGIN, open_socket, session_path, subscribed, team, token_header
 from tests.sessions_app.factories import FlowSessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -149,3 +149,29 @@ async def test_each_session_counts_its_own_events():
     assert (await second.receive_json_from(timeout=5))["seq"] == start_second + 1
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_an_api_client_knows_where_a_sessions_changes_stand_from_rest_and_the_hello():
+    """The REST session's ``event_seq`` and the session socket's ``session_seq`` are the same
+    counter as ``session.changed``'s ``seq``: a client starting from either sees the next change
+    as exactly one more, so a gap means a missed change."""
+    from rest_framework.test import APIClient
+
+    cast = await team()
+    for value in ("Windows 11", "Windows 11 23H2"):
+        await run(services.fact_set, session=cast["session"], actor=cast["junior"], key="os_version", value=value)
+
+    def rest_event_seq():
+        client = APIClient()
+        client.force_authenticate(cast["senior"])
+        return client.get(f"/api/v1/sessions/{cast['session'].pk}/").json()["event_seq"]
+
+    from_rest = await database_sync_to_async(rest_event_seq)()
+    communicator, connected, _ = await open_socket(session_path(cast["session"]), ORIGIN,
+                                                   await token_header(cast["senior"]))
+    assert connected
+    hello = await communicator.receive_json_from(timeout=5)
+    await run(services.fact_set, session=cast["session"], actor=cast["junior"], key="outlook", value="2021")
+    event = await communicator.receive_json_from(timeout=5)
+    assert (from_rest, hello["session_seq"], event["seq"]) == (2, 2, 3)
+    await communicator.disconnect()

@@ -136,3 +136,22 @@ def test_only_the_digest_is_stored(engineer):
     row = RealtimeTicket.objects.filter(pk=issued.ticket.pk).values().get()
     assert row["digest"] == digest(issued.secret)
     assert issued.secret not in repr(row)
+
+
+@pytest.mark.parametrize("stray", ["hello?", "not json {", "[1, 2", "\u0000"])
+async def test_a_stray_frame_is_ignored_and_the_socket_stays_open(stray):
+    cast = await team()
+    issued = await ticket_for(cast["senior"])
+    communicator, _hello = await opened("/ws/v1/queue/", issued.secret)
+    await communicator.send_to(text_data=stray)
+    await communicator.send_to(bytes_data=b"\x00\xff")
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=5) == {"event": "pong"}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/v1/sessions/not-a-uuid/", "/ws/v1/nope/", "/ws/v2/queue/"])
+async def test_a_path_no_socket_has_closes_with_4404_after_the_handshake(path):
+    cast = await team()
+    issued = await ticket_for(cast["senior"])
+    assert await refused(path, issued.secret) == 4404
