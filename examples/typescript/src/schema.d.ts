@@ -2146,6 +2146,8 @@ export interface components {
             readonly escalation: components["schemas"]["SessionEscalation"] | null;
             /** @description What the caller may do to this session now (the rules and the session's state): edit (PATCH), post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, escalate, draft_runbook. The escalation's own actions are on the escalation. */
             readonly actions: components["schemas"]["SessionActionEnum"][];
+            /** @description The number of the session's last `session.changed` event this object includes (the session socket numbers one session's changes 1, 2, 3, …): an event at or below it is already here, one above event_seq + 1 means a change was missed. */
+            readonly event_seq: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2228,6 +2230,8 @@ export interface components {
             readonly escalation: components["schemas"]["SessionEscalation"] | null;
             /** @description What the caller may do to this session now (the rules and the session's state): edit (PATCH), post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, escalate, draft_runbook. The escalation's own actions are on the escalation. */
             readonly actions: components["schemas"]["SessionActionEnum"][];
+            /** @description The number of the session's last `session.changed` event this object includes (the session socket numbers one session's changes 1, 2, 3, …): an event at or below it is already here, one above event_seq + 1 means a change was missed. */
+            readonly event_seq: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2266,6 +2270,8 @@ export interface components {
             readonly escalation: components["schemas"]["SessionEscalation"] | null;
             /** @description What the caller may do to this session now (the rules and the session's state): edit (PATCH), post_message (messages and notes), manage_facts, manage_fixes, flow_answer, flow_back, resolve, escalate, draft_runbook. The escalation's own actions are on the escalation. */
             readonly actions: components["schemas"]["SessionActionEnum"][];
+            /** @description The number of the session's last `session.changed` event this object includes (the session socket numbers one session's changes 1, 2, 3, …): an event at or below it is already here, one above event_seq + 1 means a change was missed. */
+            readonly event_seq: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
