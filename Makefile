@@ -18,7 +18,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run serve migrate seed test test-changed fuzz lint lint-js lint-schema bench eval clean
+.PHONY: help install run serve migrate seed test test-changed fuzz lint lint-js lint-schema bench eval example-client example-client-run clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed the demo pilot, serve on http://$(HOST):$(PORT) with the worker and sweep"
@@ -29,6 +29,8 @@ help:
 	@echo "make serve  - production serving: WEB_CONCURRENCY Daphne processes on one socket (docs/deploy.md)"
 	@echo "make bench  - the quick version of every benchmark in bench/ (README, Benchmarks)"
 	@echo "make eval   - the assistant on the ticket sets, through the API, on a fresh database"
+	@echo "make example-client     - regenerate examples/typescript's schema and types, type-check and lint it"
+	@echo "make example-client-run - run the example client's workflow against http://$(HOST):$(PORT) (make run)"
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "ResolutionFlow needs Python 3.12 or newer (on PATH or under pyenv's versions folder); set PYTHON=/path/to/python3.12"; exit 1; }
@@ -70,7 +72,21 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 lint-js: node_modules/.installed
-	npx --no-install eslint static/js
+	npx --no-install eslint static/js examples/browser
+
+# The example TypeScript client (examples/typescript/README.md): its own npm project.
+EXAMPLE_TS := examples/typescript
+
+$(EXAMPLE_TS)/node_modules/.make-installed: $(EXAMPLE_TS)/package.json $(EXAMPLE_TS)/package-lock.json
+	cd $(EXAMPLE_TS) && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+# After an API change: openapi.yaml and src/schema.d.ts from the current code (commit both).
+example-client: install $(EXAMPLE_TS)/node_modules/.make-installed
+	cd $(EXAMPLE_TS) && PYTHON=$(abspath $(PY)) npm run --silent generate && npm run --silent typecheck && npm run --silent lint
+
+example-client-run: $(EXAMPLE_TS)/node_modules/.make-installed
+	cd $(EXAMPLE_TS) && RF_BASE_URL=$${RF_BASE_URL:-http://$(HOST):$(PORT)} npm run --silent workflow
 
 # The schema as /api/v1/schema/ serves it, linted by Redocly's recommended rules (redocly.yaml).
 lint-schema: install node_modules/.installed

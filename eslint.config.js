@@ -1,4 +1,5 @@
-// ESLint for static/js (make lint). Browser scripts loaded by <script> tags, no bundler.
+// ESLint for static/js and the browser example in examples/browser (make lint). Browser scripts
+// loaded by <script> tags, no bundler. (examples/typescript has its own, type-aware config.)
 const js = require("@eslint/js");
 const globals = require("globals");
 
@@ -16,5 +17,10 @@ module.exports = [
       "no-unused-vars": ["error", { args: "none", caughtErrors: "none" }],
       eqeqeq: ["error", "smart"],
     },
+  },
+  {
+    files: ["examples/browser/**/*.js"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.browser },
+    rules: { eqeqeq: ["error", "smart"] },
   },
 ];
