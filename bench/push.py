@@ -6,8 +6,13 @@ frame, the time from the POST's return to the frame's arrival on every socket of
 
 Layers: the in-memory channel layer with one server process, and Redis with two processes
 (sockets and POSTs then land on either). Columns: frames delivered / expected, frames that
-reached a socket of another account (must be 0), frame latency p50/p99/max, and the
-reference: /healthz p99 sampled during the same run on the same server. SQLite database.
+reached a socket of another account (must be 0), frame latency p50/p99/max, and /healthz p99
+sampled during the same run on the same server. SQLite database.
+
+Reference: for each layer and socket count, the same scenario against a bare Channels app
+(bench/bare_asgi.py: a consumer joining a group, a POST doing one ``group_send``) served the
+same way (scripts/serve, the same processes and layer), right after the product's run.
+Each row records the load average (1 minute) when it started.
 """
 
 import argparse
@@ -23,7 +28,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Run, Server, ms, prepare, table  # noqa: E402
+from common import Run, Server, loadavg, ms, prepare, table  # noqa: E402
 
 ACCOUNTS = 10
 
@@ -39,14 +44,17 @@ async def listen(ws, account_index, arrivals, owner_of, cross):
         arrivals.setdefault((handoff, frame.get("event")), []).append(time.perf_counter())
 
 
-async def scenario(server: Server, seeded: dict, sockets: int, rate: float, escalations: int) -> dict:
+async def scenario(server: Server, seeded: dict, sockets: int, rate: float, escalations: int,
+                   bare: bool = False) -> dict:
+    """``bare``: the server is bench/bare_asgi.py (one group per account index, no auth)."""
     accounts = seeded["accounts"]
     arrivals, owner_of, cross, posted, per_account = {}, {}, [], {}, [0] * ACCOUNTS
     connections, listeners = [], []
     for i in range(sockets):
         index = i % ACCOUNTS
         token = accounts[index]["tokens"][1]
-        ws = await websockets.connect(f"{server.ws_url}/ws/v1/queue/", max_size=2**20,
+        path = f"/ws/bare/{index}/" if bare else "/ws/v1/queue/"
+        ws = await websockets.connect(f"{server.ws_url}{path}", max_size=2**20,
                                       additional_headers={"Authorization": f"Token {token}",
                                                           "Origin": "http://127.0.0.1"})
         await ws.recv()  # hello
@@ -59,8 +67,8 @@ async def scenario(server: Server, seeded: dict, sockets: int, rate: float, esca
             index = n % ACCOUNTS
             account = accounts[index]
             session_id = account["free_sessions"][n // ACCOUNTS]
-            response = await client.post(f"{server.url}/api/v1/sessions/{session_id}/handoff/",
-                                         json={"urgency": "high", "note": "bench"},
+            target = f"/bare/publish/{index}/" if bare else f"/api/v1/sessions/{session_id}/handoff/"
+            response = await client.post(f"{server.url}{target}", json={"urgency": "high", "note": "bench"},
                                          headers={"Authorization": f"Token {account['tokens'][0]}"})
             returned = time.perf_counter()
             assert response.status_code == 201, response.text[:300]
@@ -108,27 +116,31 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 1,000 sockets need more than 1,024 files
 
+    headers = ["app", "layer", "processes", "sockets", "delivered", "cross-account", "p50 ms", "p99 ms", "max ms",
+               "healthz p99 ms", "load"]
     rows = []
     for layer in args.layers.split(","):
         for sockets in counts:
             url, seeded = prepare("sqlite", f"push_{layer}_{sockets}", sessions=escalations, handoffs=0, live=0,
                                   engineers=2, accounts=ACCOUNTS)
             redis = args.redis_url if layer == "redis" else None
-            if redis:
-                import redis as redis_client
+            for app in ("product", "bare"):
+                if redis:
+                    import redis as redis_client
 
-                redis_client.Redis.from_url(redis).flushdb()
-            with Server(url, processes=2 if redis else 1, redis_url=redis) as server:
-                result = asyncio.run(scenario(server, seeded, sockets, args.rate, escalations))
-            lat = result["latencies"]
-            rows.append([layer, 2 if redis else 1, sockets, f"{result['delivered']}/{result['expected']}",
-                         result["cross"], ms(pct(lat, 50)), ms(pct(lat, 99)), ms(lat[-1] if lat else float("nan")),
-                         ms(result["reference"].pct(99))])
-            print(table(["layer", "processes", "sockets", "delivered", "cross-account", "p50 ms", "p99 ms",
-                         "max ms", "healthz p99 ms"], rows[-1:]), file=sys.stderr, flush=True)
+                    redis_client.Redis.from_url(redis).flushdb()
+                load_avg = loadavg()
+                with Server(url, processes=2 if redis else 1, redis_url=redis,
+                            app="bench.bare_asgi:application" if app == "bare" else None) as server:
+                    result = asyncio.run(scenario(server, seeded, sockets, args.rate, escalations,
+                                                  bare=app == "bare"))
+                lat = result["latencies"]
+                rows.append([app, layer, 2 if redis else 1, sockets, f"{result['delivered']}/{result['expected']}",
+                             result["cross"], ms(pct(lat, 50)), ms(pct(lat, 99)),
+                             ms(lat[-1] if lat else float("nan")), ms(result["reference"].pct(99)), load_avg])
+                print(table(headers, rows[-1:]), file=sys.stderr, flush=True)
     print()
-    print(table(["layer", "processes", "sockets", "delivered", "cross-account", "p50 ms", "p99 ms", "max ms",
-                 "healthz p99 ms"], rows))
+    print(table(headers, rows))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,11 @@
-"""Queries and SQL time of one API request, measured in-process against a seeded database
+"""Queries and SQL time of one request, measured in-process against a seeded database
 (DATABASE_URL): ``python bench/sqlprobe.py TOKEN PATH [REPEAT]`` prints
-{"queries": n, "sql_ms": median ms of SQL per request, "explain": [plans of the slowest statement]}."""
+{"queries": n, "sql_ms": median ms of SQL per request, "slowest": its SQL, "explain": [plans of
+the slowest statement], "plans": [{"sql", "ms", "plan"} for every SELECT of the request]}.
+A PATH outside /api/ is fetched as a page, signed in as the token's user (a session cookie).
+
+``python bench/sqlprobe.py --cookie TOKEN`` prints a session cookie ("name=value") of the token's
+user, for load runs against pages (the server must share SECRET_KEY and the database)."""
 
 import json
 import os
@@ -20,6 +25,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from accounts.services.api_tokens import api_token_authenticate  # noqa: E402
+
 
 def rerun(sql: str) -> float:
     if not sql.lstrip().upper().startswith("SELECT"):
@@ -31,12 +38,37 @@ def rerun(sql: str) -> float:
         return time.perf_counter() - start
 
 
+def user_of(token: str):
+    return api_token_authenticate(token).user
+
+
+def explain(sql: str) -> list[str]:
+    if connection.vendor == "sqlite":
+        prefix = "EXPLAIN QUERY PLAN "
+    else:
+        prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql)
+        return [" ".join(str(c) for c in row) for row in cursor.fetchall()]
+
+
 def main() -> None:
+    if sys.argv[1] == "--cookie":
+        from django.conf import settings
+
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user_of(sys.argv[2]))
+        print(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
+        return
     token, path = sys.argv[1], sys.argv[2]
     repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    if path.startswith("/api/"):
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    else:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user_of(token))
     client.get(path)  # warm caches
-    totals, counts, slowest = [], [], None
+    totals, counts, slowest, last = [], [], None, []
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
@@ -49,14 +81,12 @@ def main() -> None:
         totals.append(sum(t for t, _ in times) * 1000)
         counts.append(len(times))
         slowest = max(times)[1]
-    plan = []
-    if slowest and slowest.lstrip().upper().startswith("SELECT"):
-        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN (ANALYZE, COSTS OFF) "
-        with connection.cursor() as cursor:
-            cursor.execute(prefix + slowest)
-            plan = [" ".join(str(c) for c in row) for row in cursor.fetchall()]
+        last = times
+    plan = explain(slowest) if slowest and slowest.lstrip().upper().startswith("SELECT") else []
+    plans = [{"sql": sql, "ms": round(seconds * 1000, 2), "plan": explain(sql)} for seconds, sql in last
+             if sql.lstrip().upper().startswith("SELECT")]
     print(json.dumps({"queries": max(counts), "sql_ms": statistics.median(totals), "slowest": slowest[:300],
-                      "explain": plan}))
+                      "explain": plan, "plans": plans}))
 
 
 if __name__ == "__main__":
