@@ -7,14 +7,15 @@ the product (Daphne started by scripts/serve, the channel layer the settings cho
 - websocket ``/ws/bare/<group>/``: joins the group, greets with ``{"event": "hello"}`` and
   forwards every frame published to the group;
 - ``POST /bare/publish/<group>/``: one ``group_send`` of ``{"event": "handoff.created",
-  "handoff": {"id": <new uuid>}}`` and then ``201 {"id": ...}`` (the product publishes its
-  frame on commit, before the POST returns, the same way);
+  "occurred_at": <now, ISO 8601>, "handoff": {"id": <new uuid>}}`` and then ``201 {"id": ...}``
+  (the product publishes its frame on commit, before the POST returns, the same way);
 - ``GET /healthz``: 200, so the benchmarks' server start-up check works unchanged.
 """
 
 import json
 import os
 import uuid
+from datetime import UTC, datetime
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resolutionflow.settings")
 
@@ -59,7 +60,8 @@ async def http_app(scope, receive, send):
         await _respond(send, 200, {"status": "ok"})
     elif scope["method"] == "POST" and len(parts) == 3 and parts[:2] == ["bare", "publish"]:
         handoff_id = str(uuid.uuid4())
-        frame = {"event": "handoff.created", "handoff": {"id": handoff_id}}
+        frame = {"event": "handoff.created", "occurred_at": datetime.now(UTC).isoformat(),
+                 "handoff": {"id": handoff_id}}
         await get_channel_layer().group_send(f"bare-{parts[2]}", {"type": "bare.event", "frame": frame})
         await _respond(send, 201, {"id": handoff_id})
     else:
