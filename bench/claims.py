@@ -19,7 +19,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Run, Server, ms, prepare, table  # noqa: E402
+from common import Run, Server, loadavg, ms, prepare, table  # noqa: E402
 
 
 async def burst(client: httpx.AsyncClient, requests: list[tuple[str, str, dict]]) -> list[tuple[int, float, str]]:
@@ -76,6 +76,7 @@ def main() -> None:
         for k in ks:
             url, seeded = prepare(kind, f"claims_{k}", sessions=escalations, handoffs=0, live=escalations,
                                   engineers=k + 1)
+            load_avg = loadavg()
             with Server(url, processes=args.processes) as server:
                 claims, reference, winners, bodies = asyncio.run(
                     race(server, seeded["accounts"][0]["tokens"], k, escalations))
@@ -85,14 +86,14 @@ def main() -> None:
             failed |= errors > 0 or any(w != 1 for w in winners) or len(winners) != escalations
             rows.append([kind, k, len(winners), f"{min(winners)}–{max(winners)}", statuses[409], errors, other,
                          ms(claims.p50), ms(claims.pct(99)), ms(reference.pct(99)),
-                         f"{claims.pct(99) / reference.pct(99):.1f}x"])
+                         f"{claims.pct(99) / reference.pct(99):.1f}x", load_avg])
             for body in sorted(set(bodies))[:3]:
                 print(f"  5xx body ({kind}, K={k}): {body!r}", file=sys.stderr)
             print(table(["db", "K", "escalations", "winners each", "409", "5xx", "other", "p50 ms", "p99 ms",
-                         "healthz p99 ms", "p99 ratio"], rows[-1:]), file=sys.stderr, flush=True)
+                         "healthz p99 ms", "p99 ratio", "load"], rows[-1:]), file=sys.stderr, flush=True)
     print()
     print(table(["db", "K", "escalations", "winners each", "409", "5xx", "other", "p50 ms", "p99 ms",
-                 "healthz p99 ms", "p99 ratio"], rows))
+                 "healthz p99 ms", "p99 ratio", "load"], rows))
     print("\nexactly one winner and no 5xx everywhere:", "no" if failed else "yes")
 
 

@@ -67,20 +67,37 @@ def manage_env(database_url: str, **extra) -> dict:
 
 
 def prepare(kind: str, name: str, **seed_args) -> tuple[str, dict]:
-    """Create, migrate and seed a database; returns (DATABASE_URL, the seeder's JSON)."""
-    url = fresh_database(kind, name)
+    """Create, migrate and seed a database; returns (DATABASE_URL, the seeder's JSON).
+
+    With ``BENCH_REUSE=1`` a database this function seeded before with the same arguments is
+    migrated (forward, to the served checkout's schema) and used again without re-seeding: a
+    "before" run with ``BENCH_APP_ROOT`` and the "after" run then read the same rows."""
+    marker = Path(tempfile.gettempdir()) / f"rf-bench-{kind}-{name}.seeded.json"
+    reuse = os.environ.get("BENCH_REUSE") == "1" and marker.exists()
+    if reuse and json.loads(marker.read_text())["args"] == seed_args:
+        url, seeded = json.loads(marker.read_text())["url"], json.loads(marker.read_text())["seeded"]
+    else:
+        marker.unlink(missing_ok=True)
+        url, seeded = fresh_database(kind, name), None
     env = manage_env(url)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=APP_ROOT, env=env, check=True)
-    args = [f"--{key.replace('_', '-')}={value}" for key, value in seed_args.items()]
-    out = subprocess.run([PYTHON, "bench/seed.py", *args], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout
-    return url, json.loads(out.strip().splitlines()[-1])
+    # Pages under DEBUG=false need the hashed static files' manifest.
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=APP_ROOT, env=env, check=True)
+    if seeded is None:
+        args = [f"--{key.replace('_', '-')}={value}" for key, value in seed_args.items()]
+        out = subprocess.run([PYTHON, "bench/seed.py", *args], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True).stdout
+        seeded = json.loads(out.strip().splitlines()[-1])
+        marker.write_text(json.dumps({"args": seed_args, "url": url, "seeded": seeded}))
+    return url, seeded
 
 
 class Server:
-    """``with Server(database_url, processes=2, redis_url=None) as server:`` … ``server.url``."""
+    """``with Server(database_url, processes=2, redis_url=None) as server:`` … ``server.url``.
+    ``app``: another ASGI application to serve the same way (bench/bare_asgi.py)."""
 
-    def __init__(self, database_url: str, *, processes: int = 1, redis_url: str | None = None, **env):
+    def __init__(self, database_url: str, *, processes: int = 1, redis_url: str | None = None,
+                 app: str | None = None, **env):
         import socket
 
         with socket.socket() as probe:
@@ -92,10 +109,13 @@ class Server:
         if redis_url:
             self.env["REDIS_URL"] = redis_url
         self.process = None
+        self.app = app
 
     def __enter__(self):
         self.log = tempfile.NamedTemporaryFile(prefix="rf-bench-server-", suffix=".log", delete=False)
         command = [PYTHON, str(APP_ROOT / "scripts/serve"), "--port", str(self.port)]
+        if self.app:
+            command += ["--app", self.app]
         self.process = subprocess.Popen(command, cwd=APP_ROOT, env=self.env, stdout=self.log,
                                         stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -115,7 +135,10 @@ class Server:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-        Path(self.log.name).unlink(missing_ok=True)
+        if os.environ.get("BENCH_KEEP_LOGS"):
+            print(f"server log kept: {self.log.name}", file=sys.stderr)
+        else:
+            Path(self.log.name).unlink(missing_ok=True)
 
 
 @dataclass
@@ -176,6 +199,11 @@ async def _load(url: str, *, concurrency: int, requests: int, seconds: float, he
 def load(url: str, *, concurrency: int = 20, requests: int = 400, seconds: float = 30, headers=None) -> Run:
     """GET ``url`` ``requests`` times from ``concurrency`` clients (stops early after ``seconds``)."""
     return asyncio.run(_load(url, concurrency=concurrency, requests=requests, seconds=seconds, headers=headers))
+
+
+def loadavg() -> str:
+    """The machine's load average over the last minute (the machine is shared: every row records it)."""
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def ms(seconds: float) -> str:

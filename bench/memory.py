@@ -1,6 +1,7 @@
 """Resident memory per idle websocket: one server process, N idle queue sockets (default
-1,000, over 10 accounts); the server process' RSS before and after, and per socket. The
-reference is the same server's RSS with no socket open.
+1,000, over 10 accounts); the server process' RSS before and after, and per socket, and the
+time to open a socket (handshake to its hello). The reference is the same measure against a
+bare Channels consumer (bench/bare_asgi.py) served the same way in the same run.
 
     python bench/memory.py [--quick] [--sockets 1000]
 """
@@ -8,14 +9,16 @@ reference is the same server's RSS with no socket open.
 import argparse
 import asyncio
 import resource
+import statistics
 import sys
+import time
 from pathlib import Path
 
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Server, prepare, table  # noqa: E402
+from common import Server, loadavg, prepare, table  # noqa: E402
 
 
 def rss_kib(pid: int) -> int:
@@ -31,19 +34,23 @@ def server_pid(server: Server) -> int:
         return int(listing.read().split()[0])  # one process: scripts/serve's only child
 
 
-async def hold(server: Server, tokens: list[str], sockets: int) -> tuple[int, int]:
+async def hold(server: Server, tokens: list[str], sockets: int, bare: bool) -> tuple[int, int, float]:
     pid = server_pid(server)
     before = rss_kib(pid)
-    connections = []
+    connections, opening = [], []
     for i in range(sockets):
-        ws = await websockets.connect(f"{server.ws_url}/ws/v1/queue/", additional_headers={
+        path = f"/ws/bare/{i % len(tokens)}/" if bare else "/ws/v1/queue/"
+        start = time.perf_counter()
+        ws = await websockets.connect(f"{server.ws_url}{path}", additional_headers={
             "Authorization": f"Token {tokens[i % len(tokens)]}", "Origin": "http://127.0.0.1"})
         await ws.recv()  # hello: the socket is accepted and idle
+        opening.append(time.perf_counter() - start)
         connections.append(ws)
+    await asyncio.sleep(1)  # let the server settle before reading its memory
     after = rss_kib(pid)
     for ws in connections:
         await ws.close()
-    return before, after
+    return before, after, statistics.median(opening)
 
 
 def main() -> None:
@@ -56,10 +63,15 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     url, seeded = prepare("sqlite", "memory", sessions=10, handoffs=0, live=0, engineers=2, accounts=10)
     tokens = [account["tokens"][1] for account in seeded["accounts"]]
-    with Server(url, processes=1) as server:
-        before, after = asyncio.run(hold(server, tokens, sockets))
-    print(table(["sockets", "RSS idle server KiB", "RSS with sockets KiB", "KiB per socket"],
-                [[sockets, before, after, f"{(after - before) / sockets:.1f}"]]))
+    rows = []
+    for app in ("product", "bare"):
+        load_avg = loadavg()
+        with Server(url, processes=1, app="bench.bare_asgi:application" if app == "bare" else None) as server:
+            before, after, opening = asyncio.run(hold(server, tokens, sockets, bare=app == "bare"))
+        rows.append([app, sockets, before, after, f"{(after - before) / sockets:.1f}", f"{opening * 1000:.0f}",
+                     load_avg])
+    print(table(["app", "sockets", "RSS idle server KiB", "RSS with sockets KiB", "KiB per socket",
+                 "open p50 ms", "load"], rows))
 
 
 if __name__ == "__main__":

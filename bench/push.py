@@ -6,8 +6,16 @@ frame, the time from the POST's return to the frame's arrival on every socket of
 
 Layers: the in-memory channel layer with one server process, and Redis with two processes
 (sockets and POSTs then land on either). Columns: frames delivered / expected, frames that
-reached a socket of another account (must be 0), frame latency p50/p99/max, and the
-reference: /healthz p99 sampled during the same run on the same server. SQLite database.
+reached a socket of another account (must be 0), the time from the event (its
+``occurred_at``, stamped on the server in the escalation's transaction, just before commit)
+to the frame's arrival p50/p99/max, the time from the POST's return to the frame (negative:
+the frame came first), and /healthz p99 sampled during the same run on the same server.
+SQLite database.
+
+Reference: for each layer and socket count, the same scenario against a bare Channels app
+(bench/bare_asgi.py: a consumer joining a group, a POST doing one ``group_send``) served the
+same way (scripts/serve, the same processes and layer), right after the product's run.
+Each row records the load average (1 minute) when it started.
 """
 
 import argparse
@@ -16,6 +24,7 @@ import json
 import resource
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -23,12 +32,12 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Run, Server, ms, prepare, table  # noqa: E402
+from common import Run, Server, loadavg, ms, prepare, table  # noqa: E402
 
 ACCOUNTS = 10
 
 
-async def listen(ws, account_index, arrivals, owner_of, cross):
+async def listen(ws, account_index, arrivals, owner_of, cross, since_event):
     async for raw in ws:
         frame = json.loads(raw)
         handoff = (frame.get("handoff") or {}).get("id")
@@ -37,30 +46,36 @@ async def listen(ws, account_index, arrivals, owner_of, cross):
         if owner_of.get(handoff, account_index) != account_index:
             cross.append(frame)
         arrivals.setdefault((handoff, frame.get("event")), []).append(time.perf_counter())
+        if frame.get("event") == "handoff.created" and frame.get("occurred_at"):
+            # the event's time on the server (same machine, same clock) to this frame's arrival
+            since_event.append(time.time() - datetime.fromisoformat(frame["occurred_at"]).timestamp())
 
 
-async def scenario(server: Server, seeded: dict, sockets: int, rate: float, escalations: int) -> dict:
+async def scenario(server: Server, seeded: dict, sockets: int, rate: float, escalations: int,
+                   bare: bool = False) -> dict:
+    """``bare``: the server is bench/bare_asgi.py (one group per account index, no auth)."""
     accounts = seeded["accounts"]
-    arrivals, owner_of, cross, posted, per_account = {}, {}, [], {}, [0] * ACCOUNTS
+    arrivals, owner_of, cross, posted, per_account, since_event = {}, {}, [], {}, [0] * ACCOUNTS, []
     connections, listeners = [], []
     for i in range(sockets):
         index = i % ACCOUNTS
         token = accounts[index]["tokens"][1]
-        ws = await websockets.connect(f"{server.ws_url}/ws/v1/queue/", max_size=2**20,
+        path = f"/ws/bare/{index}/" if bare else "/ws/v1/queue/"
+        ws = await websockets.connect(f"{server.ws_url}{path}", max_size=2**20,
                                       additional_headers={"Authorization": f"Token {token}",
                                                           "Origin": "http://127.0.0.1"})
         await ws.recv()  # hello
         connections.append(ws)
         per_account[index] += 1
-        listeners.append(asyncio.create_task(listen(ws, index, arrivals, owner_of, cross)))
+        listeners.append(asyncio.create_task(listen(ws, index, arrivals, owner_of, cross, since_event)))
     reference = Run()
     async with httpx.AsyncClient(timeout=60) as client:
         for n in range(escalations):
             index = n % ACCOUNTS
             account = accounts[index]
             session_id = account["free_sessions"][n // ACCOUNTS]
-            response = await client.post(f"{server.url}/api/v1/sessions/{session_id}/handoff/",
-                                         json={"urgency": "high", "note": "bench"},
+            target = f"/bare/publish/{index}/" if bare else f"/api/v1/sessions/{session_id}/handoff/"
+            response = await client.post(f"{server.url}{target}", json={"urgency": "high", "note": "bench"},
                                          headers={"Authorization": f"Token {account['tokens'][0]}"})
             returned = time.perf_counter()
             assert response.status_code == 201, response.text[:300]
@@ -87,7 +102,8 @@ async def scenario(server: Server, seeded: dict, sockets: int, rate: float, esca
     latencies = [t - returned for h, (returned, _) in posted.items()
                  for t in arrivals.get((h, "handoff.created"), [])]
     return {"delivered": sum(len(arrivals.get((h, "handoff.created"), [])) for h in posted), "expected": expected,
-            "cross": len(cross), "latencies": sorted(latencies), "reference": reference}
+            "cross": len(cross), "latencies": sorted(latencies), "reference": reference,
+            "since_event": sorted(since_event)}
 
 
 def pct(values, p):
@@ -108,27 +124,32 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 1,000 sockets need more than 1,024 files
 
+    headers = ["app", "layer", "processes", "sockets", "delivered", "cross-account", "event->frame p50 ms", "p99 ms",
+               "max ms", "POST return->frame p50 ms", "p99 ms", "healthz p99 ms", "load"]
     rows = []
     for layer in args.layers.split(","):
         for sockets in counts:
             url, seeded = prepare("sqlite", f"push_{layer}_{sockets}", sessions=escalations, handoffs=0, live=0,
                                   engineers=2, accounts=ACCOUNTS)
             redis = args.redis_url if layer == "redis" else None
-            if redis:
-                import redis as redis_client
+            for app in ("product", "bare"):
+                if redis:
+                    import redis as redis_client
 
-                redis_client.Redis.from_url(redis).flushdb()
-            with Server(url, processes=2 if redis else 1, redis_url=redis) as server:
-                result = asyncio.run(scenario(server, seeded, sockets, args.rate, escalations))
-            lat = result["latencies"]
-            rows.append([layer, 2 if redis else 1, sockets, f"{result['delivered']}/{result['expected']}",
-                         result["cross"], ms(pct(lat, 50)), ms(pct(lat, 99)), ms(lat[-1] if lat else float("nan")),
-                         ms(result["reference"].pct(99))])
-            print(table(["layer", "processes", "sockets", "delivered", "cross-account", "p50 ms", "p99 ms",
-                         "max ms", "healthz p99 ms"], rows[-1:]), file=sys.stderr, flush=True)
+                    redis_client.Redis.from_url(redis).flushdb()
+                load_avg = loadavg()
+                with Server(url, processes=2 if redis else 1, redis_url=redis,
+                            app="bench.bare_asgi:application" if app == "bare" else None) as server:
+                    result = asyncio.run(scenario(server, seeded, sockets, args.rate, escalations,
+                                                  bare=app == "bare"))
+                lat, since = result["latencies"], result["since_event"]
+                rows.append([app, layer, 2 if redis else 1, sockets, f"{result['delivered']}/{result['expected']}",
+                             result["cross"], ms(pct(since, 50)), ms(pct(since, 99)),
+                             ms(since[-1] if since else float("nan")), ms(pct(lat, 50)), ms(pct(lat, 99)),
+                             ms(result["reference"].pct(99)), load_avg])
+                print(table(headers, rows[-1:]), file=sys.stderr, flush=True)
     print()
-    print(table(["layer", "processes", "sockets", "delivered", "cross-account", "p50 ms", "p99 ms", "max ms",
-                 "healthz p99 ms"], rows))
+    print(table(headers, rows))
 
 
 if __name__ == "__main__":

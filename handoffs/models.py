@@ -53,6 +53,11 @@ class Handoff(AccountOwned):
     never changes afterwards: it is what the technician had tried at that moment."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of its own: every index below starts with the account, and with a plain
+    # account index SQLite (no statistics, bound parameters) walks every escalation the
+    # account ever had for the queue, instead of the live ones (107 ms at 20,000, 2.4 s at
+    # 200,000; 0.7 ms without it).
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
     session = models.ForeignKey("sessions_app.TroubleshootingSession", on_delete=models.CASCADE,
                                 related_name="handoffs")
     requested_by = models.ForeignKey("accounts.User", on_delete=models.RESTRICT, related_name="+",

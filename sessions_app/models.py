@@ -237,6 +237,9 @@ class TroubleshootingSession(KeepsCounters, AccountOwned):
             models.Index(fields=["account", "status", "-updated_at"], name="session_account_status_idx"),
             models.Index(fields=["account", "owner", "-updated_at"], name="session_account_owner_idx"),
             models.Index(fields=["account", "mode", "-updated_at"], name="session_account_mode_idx"),
+            # The API list by cursor (``?cursor=``: newest created first, ties by id): without it
+            # every request sorts all of the account's sessions to take one page.
+            models.Index(fields=["account", "-created_at", "-id"], name="session_account_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=_one_of("mode", SessionMode), name="session_mode_valid"),

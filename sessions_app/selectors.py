@@ -43,8 +43,13 @@ def attach_item_counts(sessions, *, account: Account):
     (a list of at most a page of sessions, all of ``account``) with one query over their ids;
     returns the same list."""
     sessions = list(sessions)
+    if any(session.account_id != account.pk for session in sessions):
+        raise ValueError("attach_item_counts: every session must belong to the account")
+    # By primary key alone: the rows were read through the account's scope already, and with
+    # the account in the WHERE clause SQLite walks the account's index over every session of
+    # the account (54 ms at 20,000 sessions) instead of looking the page's ids up.
     counts = {row[0]: row[1:] for row in _with_item_counts(
-        TroubleshootingSession.objects.for_account(account).filter(pk__in=[s.pk for s in sessions]).order_by(),
+        TroubleshootingSession.unscoped.filter(pk__in=[s.pk for s in sessions]).order_by(),
         account=account,
     ).values_list("pk", "messages_count", "facts_count", "fixes_count")}
     for session in sessions:

@@ -2,6 +2,7 @@
 or everyone's, client, text), htmx answering with the list alone, cards that resume a
 session where it was left, pages of twenty."""
 
+import importlib
 import re
 from datetime import UTC, datetime
 
@@ -138,6 +139,31 @@ def test_history_pages_by_twenty_and_keeps_the_filters_in_the_page_links(as_engi
     assert "client=Fabrikam" in next_link and "page=2" in next_link
     assert second.text.count('data-testid="session-card"') == 3
     assert 'data-testid="history-prev"' in second.text
+
+
+def test_past_the_count_cap_history_says_more_and_stops_paging_there(as_engineer, northwind, engineer, monkeypatch):
+    history = importlib.import_module("sessions_app.views.history")  # the module, not the view
+    monkeypatch.setattr(history, "COUNT_CAP", 40)  # two pages of twenty
+    SessionFactory.create_batch(41, account=northwind, owner=engineer, client_name="Fabrikam Dental")
+
+    first = as_engineer.get("/sessions/?client=Fabrikam")
+    last = as_engineer.get("/sessions/?client=Fabrikam&page=2")
+
+    count = re.search(r'data-testid="history-count">(.*?)</p>', first.text, re.S).group(1)
+    assert " ".join(count.split()) == "40+ sessions match · page 1 of 2+"
+    assert last.text.count('data-testid="session-card"') == 20
+    assert 'data-testid="history-next"' not in last.text
+
+
+def test_at_the_count_cap_history_counts_exactly(as_engineer, northwind, engineer, monkeypatch):
+    history = importlib.import_module("sessions_app.views.history")  # the module, not the view
+    monkeypatch.setattr(history, "COUNT_CAP", 40)
+    SessionFactory.create_batch(40, account=northwind, owner=engineer, client_name="Fabrikam Dental")
+
+    first = as_engineer.get("/sessions/?client=Fabrikam")
+
+    count = re.search(r'data-testid="history-count">(.*?)</p>', first.text, re.S).group(1)
+    assert " ".join(count.split()) == "40 sessions match · page 1 of 2"
 
 
 def test_a_bad_filter_value_is_a_400_that_still_shows_the_list(as_engineer, sessions):
