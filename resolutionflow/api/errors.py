@@ -20,41 +20,25 @@ from resolutionflow.errors import http_status
 logger = logging.getLogger(__name__)
 
 
-def _flatten(detail, codes):
-    """DRF's nested ErrorDetail structures → {field: [{"message", "code"}]}."""
+def _field_errors(detail, codes, path: str) -> dict:
+    """DRF's nested ErrorDetail structures → ``{"field": [{"message", "code"}], ...}`` in one
+    walk: whatever nests (list items, nested objects) is named by a dotted key (``keywords.3``,
+    ``steps.0.text``), so every value is a list of messages (the schema's ``Error.errors``).
+    ``path`` is the key so far, ending in a dot."""
     if isinstance(detail, dict):
-        return {key: _flatten(value, codes.get(key) if isinstance(codes, dict) else codes)
-                for key, value in detail.items()}
-    if isinstance(detail, list):
-        if all(isinstance(item, str) for item in detail):
-            code_list = codes if isinstance(codes, list) else [codes] * len(detail)
-            return [{"message": str(item), "code": str(code)} for item, code in zip(detail, code_list, strict=False)]
-        return [_flatten(item, codes[i] if isinstance(codes, list) else codes) for i, item in enumerate(detail)]
-    return [{"message": str(detail), "code": str(codes)}]
-
-
-def _dotted(errors: dict, prefix: str = "") -> dict:
-    """``{"keywords": {"3": [...]}, "steps": [{"text": [...]}]}`` → ``{"keywords.3": [...],
-    "steps.0.text": [...]}``: every value a list of ``{"message", "code"}``, whatever nests
-    (list items, nested objects), so a form finds each message by one key (the schema's
-    ``Error.errors``)."""
-    flat: dict = {}
-    for key, value in errors.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_dotted(value, f"{path}."))
-        elif isinstance(value, list) and value and all(isinstance(item, dict) and "message" in item
-                                                       for item in value):
-            flat[path] = value
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, dict) and "message" not in item:
-                    flat.update(_dotted(item, f"{path}.{index}."))
-                elif isinstance(item, dict):
-                    flat.setdefault(path, []).append(item)
-                elif isinstance(item, list):
-                    flat.update(_dotted({str(index): item}, f"{path}."))
-    return flat
+        found = {}
+        for key, value in detail.items():
+            found.update(_field_errors(value, codes.get(key) if isinstance(codes, dict) else codes, f"{path}{key}."))
+        return found
+    if isinstance(detail, list) and not all(isinstance(item, str) for item in detail):
+        found = {}
+        for index, item in enumerate(detail):
+            found.update(_field_errors(item, codes[index] if isinstance(codes, list) else codes, f"{path}{index}."))
+        return found
+    items = detail if isinstance(detail, list) else [detail]
+    code_list = codes if isinstance(codes, list) else [codes] * len(items)
+    messages = [{"message": str(item), "code": str(code)} for item, code in zip(items, code_list, strict=False)]
+    return {path.rstrip("."): messages} if messages else {}
 
 
 def _first_message(errors, path=""):
@@ -86,10 +70,8 @@ def exception_handler(exc, context):
         # Services validate models with full_clean and passwords with Django's validators.
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail, exc.get_codes())
-        if not isinstance(errors, dict):
-            errors = {"non_field_errors": errors}
-        errors = _dotted(errors)
+        detail = exc.detail
+        errors = _field_errors(detail, exc.get_codes(), "" if isinstance(detail, dict) else "non_field_errors.")
         detail = _first_message(errors) or "The request is not valid."
         return Response({"detail": detail, "code": "invalid", "errors": errors},
                         status=status.HTTP_400_BAD_REQUEST)
