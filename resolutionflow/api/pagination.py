@@ -3,9 +3,14 @@
 * Every paginated list has a deterministic order ending in a unique key: the primary key is
   appended to whatever order the view chose, so rows that tie are never shuffled between
   pages.
-* ``?page=N&page_size=M`` (at most 200) pages by number: responses carry count, next,
-  previous, results. A page or page size that is not a whole number in range is 400
-  ``invalid_filter`` (naming it); a page past the end is 404 ``not_found``.
+* ``?page=N&page_size=M`` (at most 200) pages by number: responses carry count,
+  count_exact, next, previous, results. ``count`` is counted up to ``COUNT_CAP`` (1,000) rows
+  (resolutionflow.pagination, the rule the History page follows too): past the cap it is the
+  cap with ``count_exact`` false ("more than 1,000"), unless the page shown reaches the end,
+  which makes it exact. ``next`` comes from reading one row past the page, so pages go on past
+  the cap; ``page=last`` is the one request that counts every row. A page or page size that
+  is not a whole number in range is 400 ``invalid_filter`` (naming it); a page past the end is
+  404 ``not_found``.
 * Lists that change while they are read declare ``cursor_ordering`` (fields that never
   change, ending in a unique one) and also page by cursor: ``?cursor=`` (empty: the first
   page) answers ``{"next": <url or null>, "results": [...]}`` and ``next`` continues after
@@ -22,7 +27,9 @@ from django.db.models import Q
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from resolutionflow import pagination as counting
 
 from .filters import invalid_filter, query_int
 
@@ -73,21 +80,54 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
+    template = None  # no page controls in the browsable API: they need the exact count
 
     def get_page_size(self, request):
         size = query_int(request, self.page_size_query_param, low=1, high=self.max_page_size)
         return size if size is not None else self.page_size
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
         self.cursor_mode = CURSOR in request.query_params
         if self.cursor_mode:
             return self._paginate_by_cursor(queryset, request, view)
-        if request.query_params.get(self.page_query_param) not in self.last_page_strings:
-            query_int(request, self.page_query_param, low=1, high=MAX_PAGE)
-        try:
-            return super().paginate_queryset(with_unique_tail(queryset), request, view)
-        except NotFound:
-            raise NotFound("There is no such page.", code="not_found") from None
+        return self._paginate_by_number(with_unique_tail(queryset), request)
+
+    def _paginate_by_number(self, queryset, request):
+        """One page, read with one row of lookahead for ``next``, and the count bounded by
+        ``COUNT_CAP`` (module docstring): 2 queries, neither growing with the table."""
+        size = self.get_page_size(request)
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            total = queryset.count()  # asked for the last page: the one exact count
+            number = max(1, -(-total // size))
+        else:
+            number = query_int(request, self.page_query_param, low=1, high=MAX_PAGE) or 1
+        offset = (number - 1) * size
+        rows = list(queryset[offset: offset + size + 1])
+        if not rows and number > 1:
+            raise NotFound("There is no such page.", code="not_found")
+        self.page_number, self.has_next = number, len(rows) > size
+        rows = rows[:size]
+        if not self.has_next:  # this page reaches the end: the total is known
+            self.count, self.count_exact = offset + len(rows), True
+        else:
+            bounded = counting.bounded_count(queryset)
+            self.count_exact = bounded <= counting.COUNT_CAP
+            self.count = bounded if self.count_exact else max(counting.COUNT_CAP, offset + len(rows))
+        return rows
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, self.page_number + 1)
+
+    def get_previous_link(self):
+        if self.page_number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.page_number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.page_number - 1)
 
     def _paginate_by_cursor(self, queryset, request, view):
         ordering = list(getattr(view, "cursor_ordering", None) or [])
@@ -121,17 +161,25 @@ class PageNumberPagination(pagination.PageNumberPagination):
             url = self.request.build_absolute_uri()
             next_url = replace_query_param(url, CURSOR, self.cursor_next) if self.cursor_next else None
             return Response({"next": next_url, "results": data})
-        return super().get_paginated_response(data)
+        return Response({"count": self.count, "count_exact": self.count_exact, "next": self.get_next_link(),
+                         "previous": self.get_previous_link(), "results": data})
 
     # Set by the schema generator (resolutionflow.api.schema.AutoSchema) for the list described.
     cursor_offered = True
 
     def get_paginated_response_schema(self, schema):
         described = super().get_paginated_response_schema(schema)
+        described["properties"]["count"]["description"] = (
+            f"Rows that match, counted up to {counting.COUNT_CAP:,}: exact when count_exact is true; "
+            f"otherwise more than this many match (narrow with filters, or follow next).")
+        count, *rest = described["properties"].items()
+        described["properties"] = dict([count, ("count_exact", {
+            "type": "boolean", "description": "False when more rows match than count says (past the count cap)."}),
+            *rest])
         if self.cursor_offered:
             described["required"] = ["next", "results"]
-            described["description"] = ("With page=: count, next, previous, results. With cursor=: next and "
-                                         "results only.")
+            described["description"] = ("With page=: count, count_exact, next, previous, results. With cursor=: "
+                                         "next and results only.")
         else:
-            described["required"] = ["count", "next", "previous", "results"]
+            described["required"] = ["count", "count_exact", "next", "previous", "results"]
         return described

@@ -6,6 +6,8 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
@@ -289,3 +291,18 @@ def test_a_flow_session_page_shows_the_path_so_far(client, superuser, world, eng
     client.force_login(superuser)
     page = client.get(url(session)).content.decode()
     assert "Did a restart fix it? → <strong>No</strong>" in page and "res-escalate" in page
+
+
+def test_a_filtered_changelist_does_not_count_every_row_of_the_model(client, superuser, northwind, engineer):
+    """Issue 9: ``show_full_result_count`` is off in every tenant admin, so a filtered page
+    counts only its matches ("Show all" instead of "(200,000 total)")."""
+    SessionFactory.create_batch(3, account=northwind, owner=engineer, client_name="Harbor Dental")
+    SessionFactory(account=northwind, owner=engineer, client_name="Fabrikam")
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist(TroubleshootingSession, "?q=Fabrikam"))
+
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert counts and all("Fabrikam" in sql or "%" in sql for sql in counts), counts
+    assert "total)" not in response.content.decode()

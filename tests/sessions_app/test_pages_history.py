@@ -2,7 +2,6 @@
 or everyone's, client, text), htmx answering with the list alone, cards that resume a
 session where it was left, pages of twenty."""
 
-import importlib
 import re
 from datetime import UTC, datetime
 
@@ -142,8 +141,7 @@ def test_history_pages_by_twenty_and_keeps_the_filters_in_the_page_links(as_engi
 
 
 def test_past_the_count_cap_history_says_more_and_stops_paging_there(as_engineer, northwind, engineer, monkeypatch):
-    history = importlib.import_module("sessions_app.views.history")  # the module, not the view
-    monkeypatch.setattr(history, "COUNT_CAP", 40)  # two pages of twenty
+    monkeypatch.setattr("resolutionflow.pagination.COUNT_CAP", 40)  # two pages of twenty
     SessionFactory.create_batch(41, account=northwind, owner=engineer, client_name="Fabrikam Dental")
 
     first = as_engineer.get("/sessions/?client=Fabrikam")
@@ -156,8 +154,7 @@ def test_past_the_count_cap_history_says_more_and_stops_paging_there(as_engineer
 
 
 def test_at_the_count_cap_history_counts_exactly(as_engineer, northwind, engineer, monkeypatch):
-    history = importlib.import_module("sessions_app.views.history")  # the module, not the view
-    monkeypatch.setattr(history, "COUNT_CAP", 40)
+    monkeypatch.setattr("resolutionflow.pagination.COUNT_CAP", 40)
     SessionFactory.create_batch(40, account=northwind, owner=engineer, client_name="Fabrikam Dental")
 
     first = as_engineer.get("/sessions/?client=Fabrikam")

@@ -1834,8 +1834,13 @@ export interface components {
             readonly current: boolean;
         };
         PaginatedBaselineSampleList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1849,8 +1854,13 @@ export interface components {
             results: components["schemas"]["BaselineSample"][];
         };
         PaginatedFactList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1864,8 +1874,13 @@ export interface components {
             results: components["schemas"]["Fact"][];
         };
         PaginatedFixList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1879,8 +1894,13 @@ export interface components {
             results: components["schemas"]["Fix"][];
         };
         PaginatedFlowSummaryList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1893,10 +1913,15 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["FlowSummary"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor=: next and results only. */
+        /** @description With page=: count, count_exact, next, previous, results. With cursor=: next and results only. */
         PaginatedHandoffList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count?: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact?: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1910,8 +1935,13 @@ export interface components {
             results: components["schemas"]["Handoff"][];
         };
         PaginatedInvitationList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1924,10 +1954,15 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["Invitation"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor=: next and results only. */
+        /** @description With page=: count, count_exact, next, previous, results. With cursor=: next and results only. */
         PaginatedMessageList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count?: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact?: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1941,8 +1976,13 @@ export interface components {
             results: components["schemas"]["Message"][];
         };
         PaginatedOwnTokenList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1955,10 +1995,15 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["OwnToken"][];
         };
-        /** @description With page=: count, next, previous, results. With cursor=: next and results only. */
+        /** @description With page=: count, count_exact, next, previous, results. With cursor=: next and results only. */
         PaginatedSessionList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count?: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact?: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1972,8 +2017,13 @@ export interface components {
             results: components["schemas"]["Session"][];
         };
         PaginatedUserList: {
-            /** @example 123 */
+            /**
+             * @description Rows that match, counted up to 1,000: exact when count_exact is true; otherwise more than this many match (narrow with filters, or follow next).
+             * @example 123
+             */
             count: number;
+            /** @description False when more rows match than count says (past the count cap). */
+            count_exact: boolean;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
