@@ -42,7 +42,7 @@ async def hold(server: Server, tokens: list[str], sockets: int, bare: bool) -> t
         path = f"/ws/bare/{i % len(tokens)}/" if bare else "/ws/v1/queue/"
         start = time.perf_counter()
         ws = await websockets.connect(f"{server.ws_url}{path}", additional_headers={
-            "Authorization": f"Token {tokens[i % len(tokens)]}", "Origin": "http://127.0.0.1"})
+            "Authorization": f"Token {tokens[i % len(tokens)]}"})  # no Origin: not a browser
         await ws.recv()  # hello: the socket is accepted and idle
         opening.append(time.perf_counter() - start)
         connections.append(ws)

@@ -62,8 +62,7 @@ async def scenario(server: Server, seeded: dict, sockets: int, rate: float, esca
         token = accounts[index]["tokens"][1]
         path = f"/ws/bare/{index}/" if bare else "/ws/v1/queue/"
         ws = await websockets.connect(f"{server.ws_url}{path}", max_size=2**20,
-                                      additional_headers={"Authorization": f"Token {token}",
-                                                          "Origin": "http://127.0.0.1"})
+                                      additional_headers={"Authorization": f"Token {token}"})  # not a browser: no Origin
         await ws.recv()  # hello
         connections.append(ws)
         per_account[index] += 1

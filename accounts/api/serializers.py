@@ -33,10 +33,11 @@ class UserSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @staticmethod
-    def represent(user: User) -> dict:
-        """The same object as ``UserSummarySerializer(user).data``, built directly, for lists
-        that show one per row (issue 9: DRF's field walk is most of a list's time). The field
-        walk stays the reference: tests/api/test_direct_representations.py compares the two."""
+    def represent(user: User | None) -> dict | None:
+        """``UserSummarySerializer(user).data`` built directly (resolutionflow.api.representation);
+        None for no one."""
+        if user is None:
+            return None
         return {"id": str(user.pk), "email": user.email, "display_name": user.display_name, "name": user.name,
                 "role": str(user.role)}
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.api.serializers import UserSummarySerializer
 from handoffs import selectors
 from handoffs.models import NOTE_MAX, BaselineSample, EventKind, Handoff, HandoffEvent, Urgency
+from resolutionflow.api.representation import moment
 from resolutionflow.api.schema import PersonRefSerializer
 from sessions_app.models import FactSource, FixStatus, MessageKind, SessionMode, TroubleshootingSession
 
@@ -97,6 +98,12 @@ class SessionSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "title", "client_name", "ticket_ref", "mode", "status"]
         read_only_fields = fields
 
+    @staticmethod
+    def represent(session) -> dict:
+        """``SessionSummarySerializer(session).data`` built directly (resolutionflow.api.representation)."""
+        return {"id": str(session.pk), "title": session.title, "client_name": session.client_name,
+                "ticket_ref": session.ticket_ref, "mode": str(session.mode), "status": str(session.status)}
+
 
 class HandoffMessageSerializer(serializers.ModelSerializer):
     """An escalation as every reader sees it, built once per event for the websockets, the
@@ -123,6 +130,22 @@ class HandoffMessageSerializer(serializers.ModelSerializer):
                   "closing_note", "age_seconds", "is_overdue"]
         read_only_fields = fields
 
+    def to_representation(self, handoff):
+        """``Meta.fields``, built directly (resolutionflow.api.representation): the queue's rows,
+        every event's message and every action's answer go through here."""
+        person = UserSummarySerializer.represent
+        return {
+            "id": str(handoff.pk), "status": str(handoff.status), "urgency": str(handoff.urgency),
+            "note": handoff.note, "session": SessionSummarySerializer.represent(handoff.session),
+            "requested_by": person(handoff.requested_by), "handed_off_by": person(handoff.handed_off_by),
+            "claimed_by": person(handoff.claimed_by) if handoff.claimed_by_id else None,
+            "created_at": moment(handoff.created_at), "claimed_at": moment(handoff.claimed_at),
+            "first_action_at": moment(handoff.first_action_at), "first_action_kind": handoff.first_action_kind,
+            "alerted_at": moment(handoff.alerted_at), "closed_at": moment(handoff.closed_at),
+            "closing_note": handoff.closing_note, "age_seconds": self.get_age_seconds(handoff),
+            "is_overdue": self.get_is_overdue(handoff),
+        }
+
     def _now(self):
         return self.context.get("now") or timezone.now()
 
@@ -146,6 +169,9 @@ class HandoffSerializer(HandoffMessageSerializer):
         fields = [*HandoffMessageSerializer.Meta.fields, "actions"]
         read_only_fields = fields
 
+    def to_representation(self, handoff):
+        return {**super().to_representation(handoff), "actions": self.get_actions(handoff)}
+
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=selectors.ACTIONS)))
     def get_actions(self, handoff) -> list[str]:
         return selectors.handoff_actions_list(handoff=handoff, user=self.context["request"].user)
@@ -160,6 +186,9 @@ class HandoffDetailSerializer(HandoffSerializer):
         read_only_fields = fields
 
     context = HandoffContextField(read_only=True)
+
+    def to_representation(self, handoff):
+        return {**super().to_representation(handoff), "context": handoff.context}
 
 
 class HandoffEventSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
+from resolutionflow.api.representation import moment
 from sessions_app import selectors
 from sessions_app.models import (
     Fact,
@@ -189,7 +190,6 @@ class PathItemSerializer(serializers.Serializer):
 
 
 LIVE_ESCALATION_STATUSES = ["open", "claimed"]
-_MOMENT = serializers.DateTimeField()  # how DRF writes a datetime: the current time zone, ISO 8601
 
 
 class SessionEscalationSerializer(serializers.Serializer):
@@ -231,11 +231,8 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, session):
-        """``Meta.fields``, built directly: DRF's field-by-field walk took about 90 µs per row,
-        a third of a list request's time at 50 rows (issue 9, bench/lists.py). The walk stays
-        the reference: tests/api/test_direct_representations.py compares the two for sessions
-        in every state and mode."""
-        moment = _MOMENT.to_representation
+        """``Meta.fields``, built directly (resolutionflow.api.representation): DRF's field walk
+        took about 90 µs per row, a third of a list request's time at 50 rows (issue 9)."""
         return {
             "id": str(session.pk), "mode": str(session.mode), "status": str(session.status), "title": session.title,
             "problem": session.problem, "client_name": session.client_name, "ticket_ref": session.ticket_ref,
@@ -246,8 +243,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "fixes_count": session.fixes_count, "can_write": self.get_can_write(session),
             "escalation": self.get_escalation(session), "actions": self.get_actions(session),
             "event_seq": session.event_seq, "created_at": moment(session.created_at),
-            "updated_at": moment(session.updated_at),
-            "resolved_at": moment(session.resolved_at) if session.resolved_at is not None else None,
+            "updated_at": moment(session.updated_at), "resolved_at": moment(session.resolved_at),
         }
 
     def _with_live_escalation(self, session):

@@ -1,6 +1,7 @@
-"""Representations built directly for speed (issue 9) give exactly what DRF's field-by-field
-walk gives: the walk (``ModelSerializer.to_representation``) is the reference, for sessions in
-every state and mode, each reader, and a time zone that is not UTC."""
+"""Representations built directly for speed (issue 9, resolutionflow.api.representation) give
+exactly what DRF's field-by-field walk gives: the walk (``ModelSerializer.to_representation``)
+is the reference, for sessions and escalations in every state, each reader, and a time zone
+that is not UTC."""
 
 import zoneinfo
 
@@ -11,6 +12,14 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from accounts.api.serializers import UserSummarySerializer
+from handoffs import services as handoff_services
+from handoffs.api.serializers import (
+    HandoffDetailSerializer,
+    HandoffMessageSerializer,
+    HandoffSerializer,
+    SessionSummarySerializer,
+)
+from handoffs.api.views import handoff_queryset
 from sessions_app import selectors
 from sessions_app.api.serializers import SessionDetailSerializer, SessionSerializer
 from sessions_app.models import Flow, SessionStatus
@@ -68,3 +77,49 @@ def test_a_user_summary_built_directly_equals_the_field_walk(northwind, display_
     user = UserFactory(account=northwind, display_name=display_name, email="pat@northwind.test")
 
     assert UserSummarySerializer.represent(user) == UserSummarySerializer(user).data
+
+
+@pytest.fixture
+def handoffs(northwind, engineer, senior, admin_user):
+    """One escalation in each state: open, peer-escalated, alerted, claimed, first action taken,
+    returned, resolved, cancelled; read as the queue reads them."""
+    made = [escalated(northwind, engineer), escalated(northwind, engineer, actor=admin_user, urgency="critical")]
+    alerted = escalated(northwind, engineer)
+    handoff_services.handoff_alert(handoff=alerted)
+    held = claimed(northwind, engineer, senior)
+    acted = claimed(northwind, engineer, senior)
+    MessageFactory(session=acted.session)
+    handoff_services.on_session_activity(session=acted.session, actor=senior, kind="message")
+    returned = handoff_services.handoff_return(handoff=claimed(northwind, engineer, senior), actor=senior,
+                                               note="Needs the client's admin password")
+    resolved = handoff_services.handoff_resolve(handoff=claimed(northwind, engineer, senior), actor=senior,
+                                                resolution="Replaced the VPN profile")
+    cancelled = handoff_services.handoff_cancel(handoff=escalated(northwind, engineer), actor=engineer,
+                                                note="fixed it myself")
+    ids = [h.pk for h in [*made, alerted, held, acted, returned, resolved, cancelled]]
+    return list(handoff_queryset(northwind).filter(pk__in=ids))
+
+
+@pytest.mark.parametrize("serializer_class", [HandoffMessageSerializer, HandoffSerializer, HandoffDetailSerializer])
+@pytest.mark.parametrize("reader", ["engineer", "senior", "viewer", "admin_user"])
+def test_an_escalation_built_directly_equals_the_field_walk(request, handoffs, serializer_class, reader):
+    user = request.getfixturevalue(reader)
+    now = timezone.now()
+    timezone.activate(zoneinfo.ZoneInfo("Asia/Kolkata"))
+    try:
+        assert len(handoffs) == 8
+        assert {h.status for h in handoffs} == {"open", "claimed", "returned", "resolved", "cancelled"}
+        assert any(h.first_action_at for h in handoffs) and any(h.alerted_at for h in handoffs)
+        assert any(h.handed_off_by_id != h.requested_by_id for h in handoffs)
+        for handoff in handoffs:
+            serializer = serializer_class(handoff, context={"request": _request(user), "now": now})
+            walked = serializers.ModelSerializer.to_representation(serializer, handoff)
+            assert serializer.data == walked, handoff.status
+            assert list(serializer.data) == list(walked)
+    finally:
+        timezone.deactivate()
+
+
+def test_a_session_summary_built_directly_equals_the_field_walk(sessions):
+    for session in sessions:
+        assert SessionSummarySerializer.represent(session) == SessionSummarySerializer(session).data
