@@ -61,8 +61,9 @@ async def scenario(server: Server, seeded: dict, sockets: int, rate: float, esca
         index = i % ACCOUNTS
         token = accounts[index]["tokens"][1]
         path = f"/ws/bare/{index}/" if bare else "/ws/v1/queue/"
+        # Not a browser: no Origin header (a foreign one is refused with 4403).
         ws = await websockets.connect(f"{server.ws_url}{path}", max_size=2**20,
-                                      additional_headers={"Authorization": f"Token {token}"})  # not a browser: no Origin
+                                      additional_headers={"Authorization": f"Token {token}"})
         await ws.recv()  # hello
         connections.append(ws)
         per_account[index] += 1

@@ -56,8 +56,9 @@ def attach_item_counts(sessions, *, account: Account):
     if sessions:
         ids = [TroubleshootingSession._meta.pk.get_db_prep_value(pk, connection) for pk in counts]
         marks = ", ".join(["%s"] * len(ids))
+        # Only our own table names and placeholders go into the text; the ids are parameters.
         sql = " UNION ALL ".join(
-            f"SELECT session_id, {column}, COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)} "
+            f"SELECT session_id, {column}, COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
             f"WHERE session_id IN ({marks}) GROUP BY session_id"
             for column, model in enumerate((Message, Fact, Fix)))
         by_db_value = {db_value: pk for db_value, pk in zip(ids, counts, strict=True)}
