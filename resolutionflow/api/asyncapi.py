@@ -11,9 +11,12 @@ documents cannot disagree. OpenAPI 3.0's ``nullable`` becomes JSON Schema's ``"n
 """
 
 import copy
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -278,10 +281,23 @@ class AsyncApiView(APIView):
 
     @extend_schema(
         tags=["realtime"], summary="The AsyncAPI 3.0 document of the websockets", auth=[],
+        operation_id="asyncapi_retrieve",
         description="Both sockets, their authentication (`?ticket=`), every message as a JSON Schema (the "
                     "escalation messages reference this OpenAPI schema's `HandoffEventMessage`), and the close "
                     "codes 4401, 4403 and 4404. Public, like this schema.",
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        return Response(asyncapi_document())
+        return Response(cached_asyncapi_document())
+
+
+@functools.cache
+def cached_asyncapi_document() -> dict:
+    """``asyncapi_document()`` built once per process: it depends only on the code and the
+    settings, and building it (the whole OpenAPI schema first) takes about a second."""
+    return asyncapi_document()
+
+
+@receiver(setting_changed)
+def _forget_the_document(**_kwargs) -> None:
+    cached_asyncapi_document.cache_clear()  # tests that change SITE_URL or the ticket TTL

@@ -206,3 +206,29 @@ def test_an_escalation_message_that_drifts_from_the_rest_shape_fails_the_check(d
     del missing["handoff"]["id"]
     with pytest.raises(AssertionError, match="'id' is a required property"):
         check(document, "queue", missing)
+
+
+def test_the_document_is_built_once_per_process_and_again_when_settings_change(client, db, settings, monkeypatch):
+    from resolutionflow.api import asyncapi
+
+    built = []
+    real = asyncapi.asyncapi_document
+    monkeypatch.setattr(asyncapi, "asyncapi_document", lambda: built.append(1) or real())
+    asyncapi.cached_asyncapi_document.cache_clear()
+
+    first = client.get("/api/v1/asyncapi.json").json()
+    again = client.get("/api/v1/asyncapi.json").json()
+    settings.SITE_URL = "https://rf.example.net"
+    moved = client.get("/api/v1/asyncapi.json").json()
+
+    assert len(built) == 2
+    assert first == again
+    assert moved["servers"]["site"]["host"] == "rf.example.net"
+    asyncapi.cached_asyncapi_document.cache_clear()  # the next test builds its own
+
+
+def test_the_document_has_an_operation_id_without_a_dot(client, db):
+    openapi = json.loads(client.get("/api/v1/schema/?format=json").content)
+    assert openapi["paths"]["/api/v1/asyncapi.json"]["get"]["operationId"] == "asyncapi_retrieve"
+    assert not [op["operationId"] for path in openapi["paths"].values() for op in path.values()
+                if isinstance(op, dict) and "." in op.get("operationId", "")]
