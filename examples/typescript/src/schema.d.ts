@@ -39,7 +39,7 @@ export interface paths {
          * The AsyncAPI 3.0 document of the websockets
          * @description Both sockets, their authentication (`?ticket=`), every message as a JSON Schema (the escalation messages reference this OpenAPI schema's `HandoffEventMessage`), and the close codes 4401, 4403 and 4404. Public, like this schema.
          */
-        get: operations["asyncapi.json_retrieve"];
+        get: operations["asyncapi_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2661,7 +2661,7 @@ export interface operations {
             };
         };
     };
-    "asyncapi.json_retrieve": {
+    asyncapi_retrieve: {
         parameters: {
             query?: never;
             header?: never;
