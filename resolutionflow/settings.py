@@ -104,14 +104,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # connection under ASGI); the rest wait up to REQUEST_QUEUE_TIMEOUT seconds, then get a 503
 # JSON with Retry-After. Keep WEB_CONCURRENCY x DB_CONNECTIONS_PER_PROCESS + workers below
 # PostgreSQL's max_connections minus superuser_reserved_connections (100 - 3 by default).
-# Connections are not kept between requests (CONN_MAX_AGE 0): under ASGI each request runs in
-# a thread of its own, so a persistent connection would be left behind by every request.
+# Under ASGI each request runs in a thread of its own, so a connection kept by its thread
+# (CONN_MAX_AGE) would be left behind by every request. On PostgreSQL each process instead
+# keeps a pool (psycopg_pool, Django's OPTIONS["pool"]): a request's thread borrows a
+# connection and gives it back when the request ends. A new connection per request cost about
+# 6 ms (bench/lists.py, one client: /healthz 11-12 ms on PostgreSQL against 5 ms on SQLite).
+# The pool holds at most DB_CONNECTIONS_PER_PROCESS + DB_POOL_EXTRA connections (the extra for
+# websocket consumers, which are not counted against the requests' budget); a request that
+# finds none free for DB_POOL_TIMEOUT seconds, or a database that refuses connections, gets
+# the 503 JSON of resolutionflow.serving. DATABASE_POOL=false opens one per request instead.
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 2)
 DB_CONNECTIONS_PER_PROCESS = env_int("DB_CONNECTIONS_PER_PROCESS", 20)
 REQUEST_QUEUE_TIMEOUT = env_int("REQUEST_QUEUE_TIMEOUT", 15)
 RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 5)
+DB_POOL_EXTRA = env_int("DB_POOL_EXTRA", 8)
+DB_POOL_TIMEOUT = env_int("DB_POOL_TIMEOUT", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_str("DATABASE_CONNECT_TIMEOUT", "5"))
+    if env_bool("DATABASE_POOL", True):
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1, "max_size": DB_CONNECTIONS_PER_PROCESS + DB_POOL_EXTRA, "timeout": DB_POOL_TIMEOUT,
+            # idle connections above min_size close after 5 minutes
+            "max_idle": 300,
+        }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -36,7 +36,7 @@ def wait_for_answer(url, process, timeout=30):
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         try:
-            return get(url, timeout=2)
+            return get(url, timeout=10)  # a refused database answers after DB_POOL_TIMEOUT (3 s)
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"no answer from {url} within {timeout} s")
@@ -276,3 +276,38 @@ def test_keep_alive_connections_are_spread_over_the_processes():
         for connection in connections:
             connection.close()
         assert _stop(supervisor) == 0
+
+
+# ---- a connection pool per process (PostgreSQL) ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_request_threads_borrow_pooled_connections_on_postgresql():
+    """Each request runs in a thread of its own under ASGI; on PostgreSQL the thread borrows a
+    connection from the process's pool and gives it back, so the next requests' threads open
+    no new server connection."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is PostgreSQL's (SQLite opens a file, not a server connection)")
+    assert connection.pool is not None  # settings: OPTIONS["pool"] unless DATABASE_POOL=false
+    connection.ensure_connection()
+    connection.close()
+    opened, lent = (connection.pool.get_stats().get(key, 0) for key in ("connections_num", "requests_num"))
+    backends = []
+
+    def one_request():
+        connection.ensure_connection()
+        backends.append(connection.connection.info.backend_pid)
+        connection.close()  # what request_finished does: back to the pool
+
+    for _ in range(3):
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join()
+    stats = connection.pool.get_stats()
+    assert len(backends) == 3
+    assert stats.get("connections_num", 0) == opened, stats  # no new connection to the server
+    assert stats.get("requests_num", 0) == lent + 3, stats

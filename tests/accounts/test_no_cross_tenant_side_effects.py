@@ -104,7 +104,7 @@ def test_filtering_by_another_accounts_person_is_like_filtering_by_nobody(
     foreign = client.get(reverse(route), {parameter: str(outsider_admin.pk)})
     nobody = client.get(reverse(route), {parameter: str(uuid.uuid4())})
     assert (foreign.status_code, foreign.json()) == (nobody.status_code, nobody.json()) == (
-        200, {"count": 0, "next": None, "previous": None, "results": []})
+        200, {"count": 0, "count_exact": True, "next": None, "previous": None, "results": []})
 
 
 def test_revoking_another_persons_token_is_like_revoking_a_missing_one(api, engineer, outsider_admin):
