@@ -77,6 +77,10 @@ def database_from_url(url: str, *, base_dir) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 0,
+            # With the pool (settings.py), a borrowed connection is checked first (one round
+            # trip): after a server restart or a dropped idle connection, the pool replaces it
+            # instead of failing a request with it.
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(

@@ -246,6 +246,21 @@ def test_scripts_serve_runs_web_concurrency_processes_and_replaces_one_that_dies
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_second_scripts_serve_on_a_port_in_use_refuses_to_start():
+    """SO_REUSEPORT would let a second instance bind the same port and take half of the
+    connections; scripts/serve binds plainly first, so the second one exits at once."""
+    port = free_port()
+    first = _serve(port)
+    try:
+        assert wait_for_answer(f"http://127.0.0.1:{port}/healthz", first)[0] == 200
+        second = _serve(port)
+        assert second.wait(timeout=30) != 0
+        assert get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+    finally:
+        assert _stop(first) == 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_keep_alive_connections_are_spread_over_the_processes():
     """Each process has a socket of its own on the port (SO_REUSEPORT): 20 persistent
     connections opened at once land on both processes, not all on whichever woke first (with

@@ -5,9 +5,10 @@
   pages.
 * ``?page=N&page_size=M`` (at most 200) pages by number: responses carry count,
   count_exact, next, previous, results. ``count`` is counted up to ``COUNT_CAP`` (1,000) rows
-  (resolutionflow.pagination, the rule the History page follows too): past the cap it is the
-  cap with ``count_exact`` false ("more than 1,000"), unless the page shown reaches the end,
-  which makes it exact. ``next`` comes from reading one row past the page, so pages go on past
+  (resolutionflow.pagination, the rule the History page follows too): past the cap
+  ``count_exact`` is false and ``count`` is a lower bound, the cap or, on a page beyond it,
+  the rows up to the end of that page ("more than this many"); the page that reaches the end
+  makes it exact. ``next`` comes from reading one row past the page, so pages go on past
   the cap; ``page=last`` is the one request that counts every row. A page or page size that
   is not a whole number in range is 400 ``invalid_filter`` (naming it); a page past the end is
   404 ``not_found``.
@@ -108,12 +109,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise NotFound("There is no such page.", code="not_found")
         self.page_number, self.has_next = number, len(rows) > size
         rows = rows[:size]
+        seen = offset + len(rows)  # rows up to the end of this page; more follow when has_next
         if not self.has_next:  # this page reaches the end: the total is known
-            self.count, self.count_exact = offset + len(rows), True
+            self.count, self.count_exact = seen, True
+        elif seen >= counting.COUNT_CAP:  # past the cap already: no need to count
+            self.count, self.count_exact = seen, False
         else:
             bounded = counting.bounded_count(queryset)
             self.count_exact = bounded <= counting.COUNT_CAP
-            self.count = bounded if self.count_exact else max(counting.COUNT_CAP, offset + len(rows))
+            self.count = bounded if self.count_exact else counting.COUNT_CAP
         return rows
 
     def get_next_link(self):
