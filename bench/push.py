@@ -8,7 +8,9 @@ Layers: the in-memory channel layer with one server process, and Redis with two 
 (sockets and POSTs then land on either). Columns: frames delivered / expected, frames that
 reached a socket of another account (must be 0), the time from the event (its
 ``occurred_at``, stamped on the server in the escalation's transaction, just before commit)
-to the frame's arrival p50/p99/max, the time from the POST's return to the frame (negative:
+to the frame's arrival p50/p99/max, the 3 slowest events (each event's latest frame: a p99
+made by a few late events, each late on every socket of its account, shows here), the time
+from the POST's return to the frame (negative:
 the frame came first), and /healthz p99 sampled during the same run on the same server.
 SQLite database.
 
@@ -37,7 +39,7 @@ from common import Run, Server, loadavg, ms, prepare, table  # noqa: E402
 ACCOUNTS = 10
 
 
-async def listen(ws, account_index, arrivals, owner_of, cross, since_event):
+async def listen(ws, account_index, arrivals, owner_of, cross, since_event, per_event):
     async for raw in ws:
         frame = json.loads(raw)
         handoff = (frame.get("handoff") or {}).get("id")
@@ -49,6 +51,7 @@ async def listen(ws, account_index, arrivals, owner_of, cross, since_event):
         if frame.get("event") == "handoff.created" and frame.get("occurred_at"):
             # the event's time on the server (same machine, same clock) to this frame's arrival
             since_event.append(time.time() - datetime.fromisoformat(frame["occurred_at"]).timestamp())
+            per_event[handoff] = max(per_event.get(handoff, 0.0), since_event[-1])
 
 
 async def scenario(server: Server, seeded: dict, sockets: int, rate: float, escalations: int,
@@ -56,6 +59,7 @@ async def scenario(server: Server, seeded: dict, sockets: int, rate: float, esca
     """``bare``: the server is bench/bare_asgi.py (one group per account index, no auth)."""
     accounts = seeded["accounts"]
     arrivals, owner_of, cross, posted, per_account, since_event = {}, {}, [], {}, [0] * ACCOUNTS, []
+    per_event = {}  # handoff id -> its slowest frame (event -> frame, seconds)
     connections, listeners = [], []
     for i in range(sockets):
         index = i % ACCOUNTS
@@ -67,7 +71,7 @@ async def scenario(server: Server, seeded: dict, sockets: int, rate: float, esca
         await ws.recv()  # hello
         connections.append(ws)
         per_account[index] += 1
-        listeners.append(asyncio.create_task(listen(ws, index, arrivals, owner_of, cross, since_event)))
+        listeners.append(asyncio.create_task(listen(ws, index, arrivals, owner_of, cross, since_event, per_event)))
     reference = Run()
     async with httpx.AsyncClient(timeout=60) as client:
         for n in range(escalations):
@@ -103,7 +107,7 @@ async def scenario(server: Server, seeded: dict, sockets: int, rate: float, esca
                  for t in arrivals.get((h, "handoff.created"), [])]
     return {"delivered": sum(len(arrivals.get((h, "handoff.created"), [])) for h in posted), "expected": expected,
             "cross": len(cross), "latencies": sorted(latencies), "reference": reference,
-            "since_event": sorted(since_event)}
+            "since_event": sorted(since_event), "slowest_events": sorted(per_event.values())[-3:][::-1]}
 
 
 def pct(values, p):
@@ -125,7 +129,7 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 1,000 sockets need more than 1,024 files
 
     headers = ["app", "layer", "processes", "sockets", "delivered", "cross-account", "event->frame p50 ms", "p99 ms",
-               "max ms", "POST return->frame p50 ms", "p99 ms", "healthz p99 ms", "load"]
+               "max ms", "3 slowest events ms", "POST return->frame p50 ms", "p99 ms", "healthz p99 ms", "load"]
     rows = []
     for layer in args.layers.split(","):
         for sockets in counts:
@@ -145,7 +149,8 @@ def main() -> None:
                 lat, since = result["latencies"], result["since_event"]
                 rows.append([app, layer, 2 if redis else 1, sockets, f"{result['delivered']}/{result['expected']}",
                              result["cross"], ms(pct(since, 50)), ms(pct(since, 99)),
-                             ms(since[-1] if since else float("nan")), ms(pct(lat, 50)), ms(pct(lat, 99)),
+                             ms(since[-1] if since else float("nan")),
+                             " ".join(ms(v) for v in result["slowest_events"]), ms(pct(lat, 50)), ms(pct(lat, 99)),
                              ms(result["reference"].pct(99)), load_avg])
                 print(table(headers, rows[-1:]), file=sys.stderr, flush=True)
     print()
