@@ -65,15 +65,10 @@ def attach_item_counts(sessions, *, account: Account):
         with connection.cursor() as cursor:
             cursor.execute(sql, ids * 3)
             for session_id, column, count in cursor.fetchall():
-                counts[by_db_value.get(session_id) or _session_pk(session_id)][column] = count
+                counts[by_db_value[session_id]][column] = count  # returned as it was bound
     for session in sessions:
         session.messages_count, session.facts_count, session.fixes_count = counts[session.pk]
     return sessions
-
-
-def _session_pk(db_value):
-    """A session id as the database returned it (a UUID on PostgreSQL, 32 hex digits on SQLite)."""
-    return TroubleshootingSession._meta.pk.to_python(db_value)
 
 
 def session_search(*, account: Account, user: User, mode: str | None = None, status: str | None = None,
