@@ -25,6 +25,20 @@ def _responses_match_the_schema():
         pytest.fail("API responses disagree with the OpenAPI schema:\n" + "\n".join(found), pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _a_fresh_channel_layer_per_test():
+    """Each test runs its own event loop, but the channel layer is one object per process.
+    channels_redis keeps receive state (a lock bound to the loop of the receive in progress)
+    on that object, so a receive still pending when an earlier test's loop ended broke every
+    later Redis test on that worker ("Lock ... bound to a different event loop", 2 CI runs of 4).
+    A server process has one loop for its life; tests get a fresh layer instead."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def northwind(db):
     return AccountFactory(name="Northwind IT", slug="northwind")
