@@ -128,6 +128,7 @@
     });
     document.querySelectorAll("[data-testid=palette-open]").forEach(function (button) {
       button.addEventListener("click", open);
+      button.disabled = false;  // served disabled (templates/base.html): it works from now on
     });
     input.addEventListener("input", filter);
     input.addEventListener("keydown", function (event) {

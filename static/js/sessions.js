@@ -153,6 +153,16 @@
     copyStatus(button, "Selected: press Ctrl+C (⌘C on a Mac) to copy.");
   }
 
+  // Copy buttons are served disabled (they do nothing without this script): enable the ones
+  // on the page now that the handler below is in place, and any that a swap brings in.
+  function enableCopyButtons(root) {
+    if (!root.querySelectorAll) return;
+    if (root.matches && root.matches("[data-copy]")) root.disabled = false;
+    root.querySelectorAll("[data-copy]").forEach(function (button) { button.disabled = false; });
+  }
+  enableCopyButtons(document);
+  document.addEventListener("htmx:load", function (event) { enableCopyButtons(event.target); });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
     if (!button) return;

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
-from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 from tests.servers import DaphneServer
@@ -134,7 +133,9 @@ def log_in(page, live_server):
         page.get_by_test_id("login-email").fill(user.email)
         page.get_by_test_id("login-password").fill(password)
         page.get_by_test_id("login-submit").click()
-        expect(page).to_have_url(f"{live_server.url}/")
+        # wait_for_url waits for the load event: the deferred scripts (htmx, live.js, the
+        # palette) have run, so the next step does not race them.
+        page.wait_for_url(f"{live_server.url}/")
         return page
 
     return _log_in
@@ -163,7 +164,7 @@ def browser_as(browser, asgi_server, csp_violations):
         page.get_by_test_id("login-email").fill(user.email)
         page.get_by_test_id("login-password").fill(password)
         page.get_by_test_id("login-submit").click()
-        expect(page).to_have_url(f"{asgi_server.url}/")
+        page.wait_for_url(f"{asgi_server.url}/")  # up to the load event, as in log_in
         return page
 
     yield _browser_as

@@ -44,6 +44,8 @@ def test_a_skipped_seq_makes_the_session_page_re_render_the_whole_screen(session
     expect(page.get_by_test_id("facts-list")).to_contain_text("16.0.17928")
     expect(page.locator("#session-page")).to_have_attribute("data-event-seq", "2")
     assert was_not_reloaded(page)
+    # The re-rendered screen's Copy button is served disabled; sessions.js enables it on the swap.
+    expect(page.get_by_test_id("preview-copy")).to_be_enabled()
 
 
 def test_a_change_made_while_the_socket_was_down_shows_after_the_reconnect(session, engineer, senior, browser_as,
