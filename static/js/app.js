@@ -47,4 +47,35 @@
       form.reset();
     }
   });
+
+  // A filter typed into (or a status picked) while the page was still loading, before htmx
+  // had wired its form, would otherwise filter nothing until the next keystroke: once the
+  // page is ready, each search form (hx-get) whose fields differ from what was served
+  // announces its input. Only GET forms: re-running a search repeats no change, whereas a
+  // browser restoring a field's old value must not re-send a POST.
+  function differsFromServed(field) {
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (option) { return option.selected !== option.defaultSelected; });
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  function catchUpSearchForms() {
+    document.querySelectorAll("form[hx-get]").forEach(function (form) {
+      var changed = Array.prototype.find.call(form.elements, function (field) {
+        return field.type !== "hidden" && differsFromServed(field);
+      });
+      if (changed) changed.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
+  // htmx wires the page on DOMContentLoaded, from a listener added before this one
+  // (htmx.min.js is the first deferred script), so the forms are wired when this runs. A
+  // deferred script runs before that event, while readyState is already "interactive".
+  if (document.readyState === "complete") {
+    catchUpSearchForms();
+  } else {
+    document.addEventListener("DOMContentLoaded", catchUpSearchForms);
+  }
 })();

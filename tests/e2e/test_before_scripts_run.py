@@ -78,3 +78,17 @@ def test_typing_into_a_filter_the_moment_it_is_swapped_in_filters(page, northwin
 
     expect(page).to_have_url(re.compile(r"[?&]q=no(%20|\+)such(%20|\+)words"))
     expect(page.get_by_test_id("history-empty")).to_be_visible()
+
+
+def test_a_filter_typed_while_the_page_loads_filters_once_it_is_ready(page, northwind, engineer, log_in):
+    SessionFactory(account=northwind, owner=engineer, title="Outlook hangs at Loading profile")
+    log_in(engineer)
+    release = hold(page, "htmx.min.js")
+    page.goto("/sessions/", wait_until="commit")
+    expect(page.get_by_test_id("session-card")).to_have_count(1)
+
+    page.get_by_test_id("history-filter-q").fill("no such words")  # htmx has not wired the form yet
+    release()
+
+    expect(page.get_by_test_id("history-empty")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]q=no(%20|\+)such(%20|\+)words"))
