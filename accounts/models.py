@@ -240,12 +240,16 @@ class RealtimeTicket(models.Model):
     Only a SHA-256 of the ticket is stored. It is consumed by a conditional UPDATE
     (``accounts.services.realtime_ticket_redeem``), so two handshakes in two processes cannot
     both use it. ``api_token`` is the token that asked for it (None for a cookie login): the
-    socket it opens closes when that token is revoked.
+    socket it opens closes when that token is revoked. ``login_group`` is the socket group of
+    the cookie login that asked for it (``accounts.sockets.login_group``, a digest of the
+    session key; empty for a token): logging out deletes the login's unused tickets and closes
+    the sockets its tickets opened.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     api_token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    login_group = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField(db_index=True)

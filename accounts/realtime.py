@@ -140,7 +140,8 @@ class WebsocketAuthMiddleware:
     A token header or ticket that does not authenticate leaves the user anonymous, so the
     consumer closes the socket with 4401; it never falls back to a cookie silently. A ticket
     binds the socket to its user and to the API token that asked for it (``api_token_id``),
-    so revoking that token closes the socket as it does a token-header socket.
+    so revoking that token closes the socket as it does a token-header socket, or to the cookie
+    login that asked for it (``ticket_login_group``), so logging out closes it.
     """
 
     def __init__(self, inner):
@@ -162,7 +163,8 @@ class WebsocketAuthMiddleware:
             elif ticket is not None:
                 redeemed = await _ticket_for_secret(ticket)
                 scope = {**scope, "user": redeemed.user if redeemed else AnonymousUser(),
-                         "api_token_id": redeemed.api_token_id if redeemed else None, "auth_method": "ticket"}
+                         "api_token_id": redeemed.api_token_id if redeemed else None,
+                         "ticket_login_group": redeemed.login_group if redeemed else "", "auth_method": "ticket"}
             else:
                 scope = {**scope, "auth_method": "cookie"}
             return await inner(scope, receive, send)
@@ -220,9 +222,11 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         groups = [user_group(self.user.pk)]
         if self.scope.get("api_token_id"):
             groups.append(token_group(self.scope["api_token_id"]))
+        elif self.scope.get("ticket_login_group"):
+            # A ticket asked for with a cookie belongs to that login, whatever cookie this
+            # handshake may carry.
+            groups.append(self.scope["ticket_login_group"])
         elif self.scope.get("auth_method") == "cookie":
-            # A ticket asked for with a cookie is bound to its user only: the cookie this
-            # handshake may carry is not the credential that opened the socket.
             session = self.scope.get("session")
             if session is not None and session.session_key:
                 groups.append(login_group(session.session_key))

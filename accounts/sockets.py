@@ -1,7 +1,8 @@
 """Closing live sockets when the credentials they were opened with end (docs/architecture.md#realtime-events).
 
 Every account socket (``accounts.realtime.AccountConsumer``) joins a group for its user, one
-for the API token it authenticated with, and one for the login (cookie session) it came from.
+for the API token it authenticated with, and one for the login (cookie session) it came from,
+directly or through a ticket that login asked for.
 ``sockets_close_on_commit`` tells such a group, and each socket in it closes with:
 
 - ``4401`` (``CLOSE_CREDENTIALS_ENDED``): the person was deactivated, the token revoked, or
@@ -59,7 +60,11 @@ def sockets_close_on_commit(group: str, *, code: int, reason: str) -> None:
 
 def on_user_logged_out(*, request, user, **_signal) -> None:
     """Receiver of ``django.contrib.auth.signals.user_logged_out``: the sockets this login
-    opened close (4401) — before the session is flushed, while its key is still known."""
+    opened, by its cookie or by a ticket it asked for, close (4401), and its unused tickets are
+    deleted — before the session is flushed, while its key is still known."""
+    from accounts.services import realtime_tickets_end_login  # services import this module
+
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
+        realtime_tickets_end_login(session_key=session_key)
         sockets_close_on_commit(login_group(session_key), code=CLOSE_CREDENTIALS_ENDED, reason="logged_out")

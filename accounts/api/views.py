@@ -197,11 +197,14 @@ class RealtimeTicketViewSet(ScopedGenericViewSet):
                     "is empty. The ticket is valid once, for `expires_in` seconds "
                     "(`REALTIME_TICKET_TTL_SECONDS`, default 30): ask for a new one before each connect. "
                     "A socket opened with a ticket asked for by a token closes with 4401 when that token "
-                    "is revoked. See the AsyncAPI document at `/api/v1/asyncapi.json`.",
+                    "is revoked; one asked for by a cookie login closes with 4401 when that login logs "
+                    "out, and its unused tickets stop working then. "
+                    "See the AsyncAPI document at `/api/v1/asyncapi.json`.",
     )
     def create(self, request, *args, **kwargs):
         token = request.auth if isinstance(request.auth, ApiToken) else None
-        issued = services.realtime_ticket_issue(user=request.user, api_token=token)
+        session_key = None if token else getattr(request.session, "session_key", None)
+        issued = services.realtime_ticket_issue(user=request.user, api_token=token, session_key=session_key)
         body = {"ticket": issued.secret, "expires_at": issued.ticket.expires_at, "expires_in": issued.expires_in}
         return Response(RealtimeTicketSerializer(body).data, status=status.HTTP_201_CREATED)
 

@@ -38,7 +38,7 @@ from .pilot import (
     starter_content_load,
     starter_content_registered,
 )
-from .realtime_tickets import IssuedTicket, realtime_ticket_issue, realtime_ticket_redeem
+from .realtime_tickets import IssuedTicket, realtime_ticket_issue, realtime_ticket_redeem, realtime_tickets_end_login
 
 __all__ = [
     "staff_audit_record",
@@ -63,6 +63,7 @@ __all__ = [
     "invitation_url",
     "member_ensure",
     "realtime_ticket_issue",
+    "realtime_tickets_end_login",
     "realtime_ticket_redeem",
     "platform_staff_ensure",
     "starter_content_load",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.errors import ServiceError
 from accounts.models import ApiToken, RealtimeTicket, User
+from accounts.sockets import login_group
 from accounts.tokens import digest, new_secret
 
 
@@ -32,10 +33,14 @@ class IssuedTicket:
         return int((self.ticket.expires_at - self.ticket.created_at).total_seconds())
 
 
-def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None) -> IssuedTicket:
+def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None,
+                          session_key: str | None = None) -> IssuedTicket:
     """A new ticket for ``user``, valid ``settings.REALTIME_TICKET_TTL_SECONDS`` seconds and for
     one handshake. ``api_token``: the token the request authenticated with (None for a cookie
     login); the socket opened with the ticket closes (4401) when that token is revoked.
+    ``session_key``: the cookie login's session key when there is no token; logging out of that
+    login deletes the ticket if unused and closes (4401) the socket it opened
+    (``realtime_tickets_end_login``). Only a digest of the key is stored.
 
     Expired tickets of everyone are deleted here, so the table holds only live ones.
 
@@ -51,6 +56,7 @@ def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None) -> I
     secret = new_secret()
     ticket = RealtimeTicket.objects.create(
         user=user, api_token=api_token, digest=digest(secret), created_at=now,
+        login_group=login_group(session_key) if session_key and api_token is None else "",
         expires_at=now + timedelta(seconds=settings.REALTIME_TICKET_TTL_SECONDS),
     )
     return IssuedTicket(ticket, secret)
@@ -78,3 +84,11 @@ def realtime_ticket_redeem(*, secret: str) -> RealtimeTicket | None:
     if ticket.api_token is not None and not ticket.api_token.is_usable:
         return None
     return ticket
+
+
+def realtime_tickets_end_login(*, session_key: str) -> int:
+    """Delete the unused tickets the cookie login ``session_key`` asked for (on logout), so none
+    opens a socket after it; returns how many. The sockets its used tickets opened are in the
+    login's group and close with the cookie sockets (``accounts.sockets.on_user_logged_out``)."""
+    deleted, _ = RealtimeTicket.objects.filter(login_group=login_group(session_key), used_at=None).delete()
+    return deleted

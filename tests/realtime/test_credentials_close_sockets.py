@@ -9,7 +9,7 @@ from django.test import Client
 
 from accounts import services as account_services
 from accounts.models import ApiToken, Role, User
-from tests.realtime.test_handoff_sockets import ORIGIN, cookie_header, open_socket, team
+from tests.realtime.test_handoff_sockets import ORIGIN, cookie_header, open_socket, refused, team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WITHIN = 1  # second
@@ -100,3 +100,57 @@ def test_deactivation_ends_cookie_sessions_for_good(client, engineer, admin_user
 
     response = client.get("/")
     assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def signed_in_client(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get("/")  # the page sets the CSRF cookie
+    return client
+
+
+def cookie_ticket(client: Client) -> str:
+    """A ticket asked for with ``client``'s cookie login, through the API as a page would."""
+    response = client.post("/api/v1/realtime/ticket/", "{}", content_type="application/json",
+                           HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    assert response.status_code == 201, response.content
+    return response.json()["ticket"]
+
+
+async def test_logging_out_closes_the_sockets_opened_with_tickets_that_login_asked_for():
+    # A ticket socket carries no cookie: before, it was bound to its user only and outlived
+    # the logout of the login that asked for it.
+    cast = await team()
+    this_login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    other_login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    by_ticket = await open_queue_with_ticket(await database_sync_to_async(cookie_ticket)(this_login))
+    by_other_ticket = await open_queue_with_ticket(await database_sync_to_async(cookie_ticket)(other_login))
+
+    response = await database_sync_to_async(this_login.post)(
+        "/logout/", HTTP_X_CSRFTOKEN=this_login.cookies["csrftoken"].value)
+    assert response.status_code == 302
+
+    assert await closed_with(by_ticket) == 4401
+    assert await by_other_ticket.receive_nothing(timeout=0.2)
+    await by_other_ticket.disconnect()
+
+
+async def test_a_ticket_not_yet_used_stops_working_when_its_login_logs_out():
+    cast = await team()
+    this_login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    other_login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    unused = await database_sync_to_async(cookie_ticket)(this_login)
+    unused_elsewhere = await database_sync_to_async(cookie_ticket)(other_login)
+
+    await database_sync_to_async(this_login.post)("/logout/", HTTP_X_CSRFTOKEN=this_login.cookies["csrftoken"].value)
+
+    assert await refused(f"/ws/v1/queue/?ticket={unused}", ORIGIN) == 4401
+    socket = await open_queue_with_ticket(unused_elsewhere)
+    await socket.disconnect()
+
+
+async def open_queue_with_ticket(secret: str):
+    communicator, connected, code = await open_socket(f"/ws/v1/queue/?ticket={secret}", ORIGIN)
+    assert connected, code
+    assert (await communicator.receive_json_from(timeout=5))["event"] == "hello"
+    return communicator
