@@ -128,6 +128,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # Who may do what, role included, is ``accounts.rules`` (and each app's rules.py), not here.
 
+    def set_password(self, raw_password):
+        """Django's, marking the change: once saved, the person's cookie logins have ended and
+        their sockets close (``accounts.sockets.on_user_saved``)."""
+        super().set_password(raw_password)
+        self._password_changed = True
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_changed = True
+
     def _get_session_auth_hash(self, secret=None):
         """Django's session hash (of the password), plus ``login_generation`` once it moved:
         deactivation raises it, so every cookie session of that person ends for good, and a

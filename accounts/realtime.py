@@ -37,6 +37,7 @@ from .sockets import (
     CLOSE_NOT_AUTHENTICATED,
     CLOSE_NOT_FOUND,
     login_group,
+    logins_group,
     token_group,
     user_group,
 )
@@ -225,8 +226,9 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         elif self.scope.get("ticket_login_group"):
             # A ticket asked for with a cookie belongs to that login, whatever cookie this
             # handshake may carry.
-            groups.append(self.scope["ticket_login_group"])
+            groups += [logins_group(self.user.pk), self.scope["ticket_login_group"]]
         elif self.scope.get("auth_method") == "cookie":
+            groups.append(logins_group(self.user.pk))
             session = self.scope.get("session")
             if session is not None and session.session_key:
                 groups.append(login_group(session.session_key))

@@ -5,8 +5,9 @@ for the API token it authenticated with, and one for the login (cookie session) 
 directly or through a ticket that login asked for.
 ``sockets_close_on_commit`` tells such a group, and each socket in it closes with:
 
-- ``4401`` (``CLOSE_CREDENTIALS_ENDED``): the person was deactivated, the token revoked, or
-  the login logged out. Reconnecting needs a new login.
+- ``4401`` (``CLOSE_CREDENTIALS_ENDED``): the person was deactivated, the token revoked, the
+  login logged out, or the password changed (which ends every cookie login of the person;
+  their tokens stay). Reconnecting needs a new login.
 - ``4403`` (``CLOSE_ACCESS_CHANGED``): still signed in, but what the socket may see changed
   (a role change): reconnect to get the new view, or be refused.
 """
@@ -36,6 +37,12 @@ def user_group(user_id) -> str:
 
 def token_group(token_id) -> str:
     return f"token-{token_id}"
+
+
+def logins_group(user_id) -> str:
+    """Every socket a cookie login of the user opened (by cookie, or by a ticket it asked
+    for): a password change ends all those logins at once."""
+    return f"user-{user_id}-logins"
 
 
 def login_group(session_key: str) -> str:
@@ -68,3 +75,17 @@ def on_user_logged_out(*, request, user, **_signal) -> None:
     if session_key:
         realtime_tickets_end_login(session_key=session_key)
         sockets_close_on_commit(login_group(session_key), code=CLOSE_CREDENTIALS_ENDED, reason="logged_out")
+
+
+def on_user_saved(*, instance, created, **_signal) -> None:
+    """Receiver of ``post_save`` for ``User``: after a password change (``User.set_password``:
+    the admin's password form, ``changepassword``), every cookie login of the person has ended
+    (Django's session hash covers the password), so their sockets close (4401) and the
+    tickets those logins asked for and did not use are deleted. Token sockets stay: a token
+    does not depend on the password."""
+    if created or not instance.__dict__.pop("_password_changed", False):
+        return
+    from accounts.models import RealtimeTicket  # the models module is not ready at import
+
+    RealtimeTicket.objects.filter(user=instance, api_token=None, used_at=None).delete()
+    sockets_close_on_commit(logins_group(instance.pk), code=CLOSE_CREDENTIALS_ENDED, reason="password_changed")

@@ -154,3 +154,59 @@ async def open_queue_with_ticket(secret: str):
     assert connected, code
     assert (await communicator.receive_json_from(timeout=5))["event"] == "hello"
     return communicator
+
+
+def superuser_client() -> Client:
+    root = User.objects.create_superuser(email="root@resolutionflow.test", password="a-long-enough-pass-42")
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+async def test_a_password_set_in_admin_closes_every_cookie_login_socket_but_not_token_sockets():
+    # A password change ends every cookie login of the person (Django's session hash covers
+    # the password): before, their open sockets went on receiving escalations.
+    cast = await team()
+    by_cookie = await open_queue(await cookie_header(cast["senior"]))
+    login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    by_cookie_ticket = await open_queue_with_ticket(await database_sync_to_async(cookie_ticket)(login))
+    unused = await database_sync_to_async(cookie_ticket)(login)
+    _token, header = await new_token(cast["senior"])
+    by_token = await open_queue(header)
+    colleague = await open_queue(await cookie_header(cast["junior"]))
+
+    staff = await database_sync_to_async(superuser_client)()
+    response = await database_sync_to_async(staff.post)(
+        f"/admin/accounts/user/{cast['senior'].pk}/password/",
+        {"password1": "a-new-long-pass-1984", "password2": "a-new-long-pass-1984", "usable_password": "true"})
+    assert response.status_code == 302, response.content
+
+    assert await closed_with(by_cookie) == 4401
+    assert await closed_with(by_cookie_ticket) == 4401
+    assert await refused(f"/ws/v1/queue/?ticket={unused}", ORIGIN) == 4401
+    assert await by_token.receive_nothing(timeout=0.2)
+    assert await colleague.receive_nothing(timeout=0.2)
+    await by_token.disconnect()
+    await colleague.disconnect()
+
+
+async def test_a_password_set_anywhere_else_closes_the_cookie_sockets_too():
+    # changepassword, the shell: every path that saves a new password goes through set_password.
+    cast = await team()
+    by_cookie = await open_queue(await cookie_header(cast["senior"]))
+
+    def set_password():
+        person = User.objects.get(pk=cast["senior"].pk)
+        person.set_password("a-new-long-pass-1984")
+        person.save(update_fields=["password"])
+
+    await database_sync_to_async(set_password)()
+    assert await closed_with(by_cookie) == 4401
+
+
+async def test_saving_a_person_without_a_new_password_closes_nothing():
+    cast = await team()
+    by_cookie = await open_queue(await cookie_header(cast["senior"]))
+    await database_sync_to_async(lambda: User.objects.get(pk=cast["senior"].pk).save())()
+    assert await by_cookie.receive_nothing(timeout=0.2)
+    await by_cookie.disconnect()
