@@ -4,12 +4,16 @@
   account, so ``get_object`` on another account's id is a 404.
 * ``action_permissions`` maps every action to its permission classes; an action without an
   entry fails loudly instead of falling back to a default.
+* A write's body is parsed once the caller is allowed, before the action runs, whether the
+  action reads it or not: malformed or oversized JSON is a 400 (``parse_error``) or 413
+  that changes nothing, never ignored by an action that takes no body.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import viewsets
 
 from accounts.permissions import IsAccountMember
+from resolutionflow.api.parsers import WRITE_METHODS
 
 
 class ScopedViewSetMixin:
@@ -33,6 +37,11 @@ class ScopedViewSetMixin:
                 f"{type(self).__name__}.action_permissions declares no roles for {action!r}"
             ) from exc
         return [permission() for permission in classes]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in WRITE_METHODS:
+            request.data  # noqa: B018  (parsing raises ParseError / RequestDataTooBig here)
 
     @property
     def account(self):

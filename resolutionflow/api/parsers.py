@@ -9,6 +9,10 @@ body nested deeper than ``MAX_DEPTH`` is 400 ``too_deep``; a NUL character in an
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+# Writes: their body is parsed before the action runs, even where it takes none
+# (accounts.api.base), so the schema declares 413 and 415 for each (resolutionflow.api.schema).
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
 MAX_DEPTH = 32
 
 

@@ -12,8 +12,9 @@ decided from what the view declares, so a new endpoint gets them without remembe
 403    the same (a role, an object rule, or a cookie request without its CSRF token)
 404    operations whose path names an object, and paged lists (a page past the end)
 409    declared by each view where a service raises ``Conflict`` (``conflict(...)`` below)
-413    operations with a request body (``DATA_UPLOAD_MAX_MEMORY_SIZE``)
-415    operations with a request body that is not JSON
+413    writes (POST, PUT, PATCH, DELETE): a body is parsed even where the action takes none
+       (``accounts.api.base``), past ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+415    writes, with a body that is not JSON
 429    views with throttles (``throttle_classes``) and the login lockout (``retry_after``)
 503    every operation: the connection budget or an unreachable database (``Retry-After``)
 =====  ==================================================================================
@@ -31,6 +32,8 @@ from drf_spectacular.plumbing import force_instance, get_doc
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+from resolutionflow.api.parsers import WRITE_METHODS
 
 # ---- the error components -------------------------------------------------------------------
 
@@ -141,7 +144,7 @@ class AutoSchema(openapi.AutoSchema):
             statuses += ["401", "403"]
         if has_object or self._is_paged_list():
             statuses.append("404")
-        if has_body:
+        if has_body or self.method in WRITE_METHODS:
             statuses += ["413", "415"]
         if getattr(self.view, "throttle_classes", None):
             statuses.append("429")

@@ -75,3 +75,47 @@ def test_hostile_values_in_every_field_never_reach_a_server_error(api, admin_use
             assert response.status_code < 500, (method, url, field, repr(value)[:60], response.content[:300])
             if response.status_code >= 400:
                 assert response.json()["code"], (url, field)
+
+
+MALFORMED = ['{"note": "Stuck', "not json", "[1, 2", '{"a": 1}{"b": 2}']
+
+
+@pytest.mark.parametrize(("method", "path", "fields"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
+def test_a_malformed_body_is_refused_even_where_the_action_takes_none(api, admin_user, objects, method, path,
+                                                                       fields):
+    # Before: actions without a body (ticket, claim, release, flow back…) never parsed it, so
+    # '{"note": "Stuck' answered 201 and did the write.
+    client = api.as_user(admin_user)
+    client.raise_request_exception = False
+    url = concrete(path, objects)
+    for body in MALFORMED:
+        response = getattr(client, method)(url, body, content_type="application/json")
+        if response.status_code in (403, 404, 409):
+            continue  # refused before the body is read (role, another state): also no write
+        assert response.status_code == 400, (method, url, body, response.status_code, response.content[:200])
+        assert response.json()["code"] == "parse_error", response.content
+
+
+@pytest.mark.parametrize("path", ["/api/v1/realtime/ticket/", "/api/v1/handoffs/{id}/claim/",
+                                  "/api/v1/handoffs/{id}/release/"])
+def test_a_body_less_action_given_a_malformed_body_changes_nothing(api, admin_user, objects, path):
+    from accounts.models import RealtimeTicket
+    from handoffs.models import Handoff
+
+    client = api.as_user(admin_user)
+    before = (RealtimeTicket.objects.count(), list(Handoff.unscoped.values_list("status", "claimed_by")))
+    response = client.post(concrete(path, objects), '{"note": "Stuck', content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (400, "parse_error"), response.content
+    assert (RealtimeTicket.objects.count(), list(Handoff.unscoped.values_list("status", "claimed_by"))) == before
+
+
+def test_an_oversized_body_to_a_body_less_action_is_413_and_changes_nothing(api, admin_user, objects):
+    from accounts.models import RealtimeTicket
+
+    client = api.as_user(admin_user)
+    client.raise_request_exception = False
+    body = '{"pad": "' + "x" * 3_000_000 + '"}'  # past DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB)
+    response = client.post("/api/v1/realtime/ticket/", body, content_type="application/json")
+    assert response.status_code == 413, response.content[:200]
+    assert response.json()["code"]
+    assert not RealtimeTicket.objects.exists()
