@@ -2,9 +2,10 @@ from rest_framework import serializers
 
 from accounts.models import Account, ApiToken, Invitation, Role, User
 from accounts.selectors import INVITATION_STATUSES
+from resolutionflow.api import serializers as api
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(api.ModelSerializer):
     webhook_configured = serializers.SerializerMethodField(
         help_text="Whether escalation events are POSTed to a webhook. Its signing secret is "
                   "generated on the server and never returned here.")
@@ -21,7 +22,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return bool(account.webhook_url)
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(api.ModelSerializer):
     """How a person appears inside other objects (owner, claimant, inviter). ``name`` is what
     the pages show: the display name, or the email when there is none."""
 
@@ -42,14 +43,14 @@ class UserSummarySerializer(serializers.ModelSerializer):
                 "role": str(user.role)}
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(api.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "display_name", "role", "is_active", "date_joined", "last_login"]
         read_only_fields = ["id", "email", "display_name", "date_joined", "last_login"]
 
 
-class UserUpdateSerializer(serializers.Serializer):
+class UserUpdateSerializer(api.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     is_active = serializers.BooleanField(required=False)
 
@@ -59,7 +60,7 @@ class UserUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(api.ModelSerializer):
     account = AccountSerializer(read_only=True)
 
     class Meta:
@@ -68,7 +69,7 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(api.ModelSerializer):
     invited_by = UserSummarySerializer(read_only=True)
     status = serializers.ChoiceField(choices=INVITATION_STATUSES, read_only=True)
 
@@ -79,43 +80,43 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(api.Serializer):
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class TokenObtainSerializer(serializers.Serializer):
+class TokenObtainSerializer(api.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                  help_text="A label to tell your keys apart, e.g. 'dispatch board'.")
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(api.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
         read_only_fields = fields
 
 
-class IssuedTokenSerializer(serializers.Serializer):
+class IssuedTokenSerializer(api.Serializer):
     token = serializers.CharField(help_text="The key for `Authorization: Token <key>`; shown only once.")
     id = serializers.UUIDField()
     expires_at = serializers.DateTimeField()
 
 
-class RealtimeTicketSerializer(serializers.Serializer):
+class RealtimeTicketSerializer(api.Serializer):
     ticket = serializers.CharField(help_text="Opaque and URL-safe: open `/ws/v1/queue/?ticket=<ticket>` or "
                                              "`/ws/v1/sessions/<id>/?ticket=<ticket>` with it. Single use.")
     expires_at = serializers.DateTimeField(help_text="After this instant the ticket opens nothing.")
     expires_in = serializers.IntegerField(help_text="Seconds from issue to `expires_at`.")
 
 
-class TokenRevokeSerializer(serializers.Serializer):
+class TokenRevokeSerializer(api.Serializer):
     id = serializers.UUIDField(required=False, help_text="One of your tokens; default: the one in use.")
 
 
-class OwnTokenSerializer(serializers.ModelSerializer):
+class OwnTokenSerializer(api.ModelSerializer):
     """One of the caller's API tokens; the key itself is never shown again after it is issued."""
 
     name = serializers.CharField(read_only=True, help_text="The label given when it was issued (may be empty).")
@@ -132,12 +133,12 @@ class OwnTokenSerializer(serializers.ModelSerializer):
         return isinstance(auth, ApiToken) and auth.pk == token.pk
 
 
-class InvitationAccountSerializer(serializers.Serializer):
+class InvitationAccountSerializer(api.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
 
 
-class InvitationPreviewSerializer(serializers.Serializer):
+class InvitationPreviewSerializer(api.Serializer):
     """What the holder of an invitation link is invited to: the page's "Join <account>"."""
 
     email = serializers.EmailField(help_text="The login the invitation creates.")
@@ -147,13 +148,13 @@ class InvitationPreviewSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class InvitationAcceptSerializer(serializers.Serializer):
+class InvitationAcceptSerializer(api.Serializer):
     name = serializers.CharField(max_length=120, help_text="How colleagues see you in ResolutionFlow.")
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"},
                                      help_text="Checked by the server's password validators (400, errors.password).")
 
 
-class InvitationAcceptedSerializer(serializers.Serializer):
+class InvitationAcceptedSerializer(api.Serializer):
     """The new login, and a key for it so the client is signed in at once."""
 
     user = MeSerializer()

@@ -11,6 +11,7 @@ from accounts.api.base import ScopedGenericViewSet
 from accounts.permissions import IsAccountMember
 from handoffs import metrics, rules
 from handoffs.models import Handoff
+from resolutionflow.api import serializers as api
 
 
 def Minutes(**kwargs):  # noqa: N802 - reads as a field type
@@ -19,7 +20,7 @@ def Minutes(**kwargs):  # noqa: N802 - reads as a field type
                                     read_only=True, **kwargs)
 
 
-class MetricsQuerySerializer(serializers.Serializer):
+class MetricsQuerySerializer(api.Serializer):
     since = serializers.DateField(required=False,
                                   help_text="First day, in the account's time zone (default: 55 days before until).")
     until = serializers.DateField(required=False, help_text="Last day, inclusive (default: today).")
@@ -37,7 +38,7 @@ class MetricsQuerySerializer(serializers.Serializer):
         return self._in_range(value)
 
 
-class MeasureSerializer(serializers.Serializer):
+class MeasureSerializer(api.Serializer):
     count = serializers.IntegerField(help_text="Escalations measured (the step happened).")
     median_minutes = Minutes(source="median")
     p90_minutes = Minutes(source="p90", help_text="90th percentile, nearest rank.")
@@ -47,7 +48,7 @@ class MeasureSerializer(serializers.Serializer):
                                                         "resolved it first); not measured.")
 
 
-class ImprovementSerializer(serializers.Serializer):
+class ImprovementSerializer(api.Serializer):
     baseline_median_minutes = Minutes(source="baseline_median")
     minutes = Minutes(help_text="Baseline median − median time to first action; positive is faster.")
     percent = Minutes(help_text="The same as a percentage of the baseline median.")
@@ -61,7 +62,7 @@ class ImprovementSerializer(serializers.Serializer):
                                               "a difference.")
 
 
-class GroupSerializer(serializers.Serializer):
+class GroupSerializer(api.Serializer):
     key = serializers.CharField(help_text="all, an urgency, or a user id (empty: not picked up yet).")
     label = serializers.CharField()
     escalations = serializers.IntegerField(help_text="Escalations raised in the range, cancelled ones excluded.")
@@ -70,13 +71,13 @@ class GroupSerializer(serializers.Serializer):
     improvement = ImprovementSerializer(allow_null=True, help_text="Null without a first action or a baseline.")
 
 
-class BaselineFiguresSerializer(serializers.Serializer):
+class BaselineFiguresSerializer(api.Serializer):
     samples = serializers.IntegerField()
     median_minutes = Minutes(source="median")
     p90_minutes = Minutes(source="p90")
 
 
-class WeekSerializer(serializers.Serializer):
+class WeekSerializer(api.Serializer):
     start = serializers.DateField(help_text="Monday (or the range's first day).")
     end = serializers.DateField(help_text="Sunday (or the range's last day), inclusive.")
     escalations = serializers.IntegerField()
@@ -86,7 +87,7 @@ class WeekSerializer(serializers.Serializer):
     first_action_count = serializers.IntegerField(source="first_action.count")
 
 
-class PendingSerializer(serializers.Serializer):
+class PendingSerializer(api.Serializer):
     id = serializers.UUIDField()
     created_at = serializers.DateTimeField()
     urgency = serializers.CharField()
@@ -101,7 +102,7 @@ class PendingSerializer(serializers.Serializer):
         return None if value is None else float(value)
 
 
-class MetricsSerializer(serializers.Serializer):
+class MetricsSerializer(api.Serializer):
     since = serializers.DateField()
     until = serializers.DateField()
     time_zone = serializers.CharField()

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.api.serializers import UserSummarySerializer
 from handoffs import selectors
 from handoffs.models import NOTE_MAX, BaselineSample, EventKind, Handoff, HandoffEvent, Urgency
+from resolutionflow.api import serializers as api
 from resolutionflow.api.representation import moment
 from resolutionflow.api.schema import PersonRefSerializer
 from sessions_app.models import FactSource, FixStatus, MessageKind, SessionMode, TroubleshootingSession
@@ -18,13 +19,13 @@ EVENT_NAMES = [f"handoff.{kind}" for kind in EventKind.values]
 # ---- the escalation's nested objects, typed for the schema -------------------------------
 
 
-class ContextFactSerializer(serializers.Serializer):
+class ContextFactSerializer(api.Serializer):
     key = serializers.CharField()
     value = serializers.CharField()
     source = serializers.ChoiceField(choices=FactSource.choices)
 
 
-class ContextFixSerializer(serializers.Serializer):
+class ContextFixSerializer(api.Serializer):
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=FixStatus.choices)
     outcome_note = serializers.CharField(allow_blank=True)
@@ -32,20 +33,20 @@ class ContextFixSerializer(serializers.Serializer):
     steps = serializers.CharField(allow_blank=True)
 
 
-class ContextLineSerializer(serializers.Serializer):
+class ContextLineSerializer(api.Serializer):
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     author = serializers.CharField(allow_null=True, help_text="Null for the assistant.")
     body = serializers.CharField(allow_blank=True)
     at = serializers.DateTimeField()
 
 
-class ContextFlowStepSerializer(serializers.Serializer):
+class ContextFlowStepSerializer(api.Serializer):
     step = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
     answer = serializers.CharField(required=False, help_text="The option chosen (steps of the path only).")
 
 
-class HandoffContextSerializer(serializers.Serializer):
+class HandoffContextSerializer(api.Serializer):
     """The snapshot taken at escalation (handoffs.context): what a senior reads first."""
 
     taken_at = serializers.DateTimeField()
@@ -67,7 +68,7 @@ class HandoffContextSerializer(serializers.Serializer):
     summary = serializers.CharField()
 
 
-class HandoffEventPayloadSerializer(serializers.Serializer):
+class HandoffEventPayloadSerializer(api.Serializer):
     """What an event adds, by its kind: ``created`` urgency and peer; ``released`` (by the
     system) reason and previous_claimant; ``first_action`` kind; ``resolved`` resolution;
     ``returned``/``cancelled`` note; ``alerted`` reason and threshold_minutes. Other kinds: {}."""
@@ -92,7 +93,7 @@ class HandoffEventPayloadField(serializers.JSONField):
     pass
 
 
-class SessionSummarySerializer(serializers.ModelSerializer):
+class SessionSummarySerializer(api.ModelSerializer):
     class Meta:
         model = TroubleshootingSession
         fields = ["id", "title", "client_name", "ticket_ref", "mode", "status"]
@@ -105,7 +106,7 @@ class SessionSummarySerializer(serializers.ModelSerializer):
                 "ticket_ref": session.ticket_ref, "mode": str(session.mode), "status": str(session.status)}
 
 
-class HandoffMessageSerializer(serializers.ModelSerializer):
+class HandoffMessageSerializer(api.ModelSerializer):
     """An escalation as every reader sees it, built once per event for the websockets, the
     events feed and the webhook (``handoffs.events.handoff_data``). ``requested_by`` is the
     session's owner, ``handed_off_by`` who pressed Escalate (a colleague, for a peer
@@ -191,7 +192,7 @@ class HandoffDetailSerializer(HandoffSerializer):
         return {**super().to_representation(handoff), "context": handoff.context}
 
 
-class HandoffEventSerializer(serializers.ModelSerializer):
+class HandoffEventSerializer(api.ModelSerializer):
     seq = serializers.IntegerField(read_only=True, help_text=(
         "The account's event number (1, 2, 3, …): realtime clients use it to notice a missed event."))
     event = serializers.SerializerMethodField(help_text="As on the websocket: handoff.<kind>.")
@@ -208,7 +209,7 @@ class HandoffEventSerializer(serializers.ModelSerializer):
         return f"handoff.{event.kind}"
 
 
-class HandoffEventPageSerializer(serializers.Serializer):
+class HandoffEventPageSerializer(api.Serializer):
     """One page of an escalation's audit trail (``GET handoffs/{id}/events/?after=&limit=``)."""
 
     results = HandoffEventSerializer(many=True, help_text="Events with seq > after, oldest first.")
@@ -216,27 +217,27 @@ class HandoffEventPageSerializer(serializers.Serializer):
     last_seq = serializers.IntegerField(help_text="The seq of this escalation's newest event.")
 
 
-class HandoffEscalateSerializer(serializers.Serializer):
+class HandoffEscalateSerializer(api.Serializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="",
                                  help_text="Where you are stuck.")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
 
 
-class HandoffReturnSerializer(serializers.Serializer):
+class HandoffReturnSerializer(api.Serializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="",
                                  help_text="What the technician should do next (required).")
 
 
-class HandoffResolveSerializer(serializers.Serializer):
+class HandoffResolveSerializer(api.Serializer):
     resolution = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="",
                                        help_text="What fixed it; it closes the session too (required).")
 
 
-class HandoffCancelSerializer(serializers.Serializer):
+class HandoffCancelSerializer(api.Serializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-class BaselineSampleSerializer(serializers.ModelSerializer):
+class BaselineSampleSerializer(api.ModelSerializer):
     minutes = serializers.DecimalField(max_digits=7, decimal_places=1, coerce_to_string=False, read_only=True)
     recorded_by = UserSummarySerializer(read_only=True, allow_null=True)
 
@@ -246,7 +247,7 @@ class BaselineSampleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BaselineSampleCreateSerializer(serializers.Serializer):
+class BaselineSampleCreateSerializer(api.Serializer):
     minutes = serializers.DecimalField(max_digits=7, decimal_places=1, min_value=0, max_value=7 * 24 * 60,
                                        coerce_to_string=False,
                                        help_text="Minutes from \"I'm stuck\" to a senior's first action.")
@@ -254,7 +255,7 @@ class BaselineSampleCreateSerializer(serializers.Serializer):
     measured_on = serializers.DateField(required=False, help_text="Default: today in the account's time zone.")
 
 
-class HandoffEventMessageSerializer(serializers.Serializer):
+class HandoffEventMessageSerializer(api.Serializer):
     """One escalation event, exactly as the websockets send it (``handoffs.events.event_message``)
     and as ``GET /api/v1/events/`` lists it. Describes the shape; the data comes from
     ``event_message``, so the two cannot drift."""
@@ -271,7 +272,7 @@ class HandoffEventMessageSerializer(serializers.Serializer):
                                           "has no `actions`).")
 
 
-class AccountEventsSerializer(serializers.Serializer):
+class AccountEventsSerializer(api.Serializer):
     results = HandoffEventMessageSerializer(many=True, help_text="Events with `seq` > `after`, oldest first.")
     last_seq = serializers.IntegerField(help_text="The account's newest event number now.")
     has_more = serializers.BooleanField(help_text="More events follow the last one here: ask again with "

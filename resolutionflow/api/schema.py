@@ -33,17 +33,18 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from resolutionflow.api import serializers as api
 from resolutionflow.api.parsers import WRITE_METHODS
 
 # ---- the error components -------------------------------------------------------------------
 
 
-class FieldErrorSerializer(serializers.Serializer):
+class FieldErrorSerializer(api.Serializer):
     message = serializers.CharField(help_text="For people.")
     code = serializers.CharField(help_text="For programs (`required`, `max_length`, `invalid`, ...).")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(api.Serializer):
     """Every error: a human ``detail`` and a machine ``code``; the fields below only where they
     apply."""
 
@@ -58,7 +59,7 @@ class ErrorSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429).")
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(api.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
 

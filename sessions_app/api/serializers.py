@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
+from resolutionflow.api import serializers as api
 from resolutionflow.api.representation import moment
 from sessions_app import selectors
 from sessions_app.models import (
@@ -27,12 +28,12 @@ LONG_TEXT_MAX = MESSAGE_MAX  # problem, resolution, fix steps: as long as one me
 # ---- flows ----------------------------------------------------------------------------------
 
 
-class FlowOptionSerializer(serializers.Serializer):
+class FlowOptionSerializer(api.Serializer):
     label = serializers.CharField()
     next = serializers.CharField(help_text="The id of the step this answer leads to.")
 
 
-class FlowStepSerializer(serializers.Serializer):
+class FlowStepSerializer(api.Serializer):
     id = serializers.CharField()
     type = serializers.ChoiceField(choices=["question", "action", "resolution"])
     text = serializers.CharField()
@@ -41,7 +42,7 @@ class FlowStepSerializer(serializers.Serializer):
     options = FlowOptionSerializer(many=True, help_text="The answers; empty on a resolution step.")
 
 
-class FlowGraphStepSerializer(serializers.Serializer):
+class FlowGraphStepSerializer(api.Serializer):
     """A step as the graph stores it (the id is its key in ``steps``)."""
 
     type = serializers.ChoiceField(choices=["question", "action", "resolution"])
@@ -53,7 +54,7 @@ class FlowGraphStepSerializer(serializers.Serializer):
                                         help_text="A resolution that means: hand it to a senior engineer.")
 
 
-class FlowGraphSerializer(serializers.Serializer):
+class FlowGraphSerializer(api.Serializer):
     """A runbook's graph: where it starts and its steps by id."""
 
     start = serializers.CharField(help_text="The id of the first step.")
@@ -78,7 +79,7 @@ def flow_step(graph: dict | None, step_id: str) -> dict | None:
             "escalate": bool(step.get("escalate", False)), "options": step.get("options", [])}
 
 
-class FlowSummarySerializer(serializers.ModelSerializer):
+class FlowSummarySerializer(api.ModelSerializer):
     is_global = serializers.BooleanField(read_only=True, help_text="Part of the shared starter library.")
     tags = StringListField(read_only=True, help_text="Categories shown in the library.")
     keywords = StringListField(read_only=True, help_text="Symptoms, products and error codes the assistant "
@@ -113,7 +114,7 @@ _GRAPH_HELP = ('The steps: {"start": id, "steps": {id: {"type": "question"|"acti
                "every problem listed.")
 
 
-class FlowCreateSerializer(serializers.Serializer):
+class FlowCreateSerializer(api.Serializer):
     slug = serializers.SlugField(max_length=80, required=False, allow_blank=True,
                                  help_text="Defaults to one made from the name. A library slug replaces that "
                                            "library flow for this account.")
@@ -126,7 +127,7 @@ class FlowCreateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
-class FlowUpdateSerializer(serializers.Serializer):
+class FlowUpdateSerializer(api.Serializer):
     """Content changes raise the version; the slug never changes (imports match on it)."""
 
     name = serializers.CharField(max_length=120, required=False)
@@ -142,7 +143,7 @@ class FlowUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class FlowDocumentSerializer(serializers.Serializer):
+class FlowDocumentSerializer(api.Serializer):
     """A flow as a portable document: what export returns and import reads."""
 
     slug = serializers.SlugField(max_length=80)
@@ -162,7 +163,7 @@ class FlowExportSerializer(FlowDocumentSerializer):
     keywords = serializers.ListField(child=serializers.CharField())
 
 
-class ImportReportSerializer(serializers.Serializer):
+class ImportReportSerializer(api.Serializer):
     created = serializers.ListField(child=serializers.CharField(), help_text="Slugs of new flows.")
     updated = serializers.ListField(child=serializers.CharField(), help_text="Slugs replaced by a newer version.")
     unchanged = serializers.ListField(child=serializers.CharField(), help_text="Same version, same content.")
@@ -173,7 +174,7 @@ class ImportReportSerializer(serializers.Serializer):
 # ---- sessions -------------------------------------------------------------------------------
 
 
-class SessionFlowSerializer(serializers.Serializer):
+class SessionFlowSerializer(api.Serializer):
     """The runbook a flow session walks, at the version it started with."""
 
     id = serializers.UUIDField(allow_null=True, help_text="Null when the flow was deleted since.")
@@ -182,7 +183,7 @@ class SessionFlowSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class PathItemSerializer(serializers.Serializer):
+class PathItemSerializer(api.Serializer):
     step = serializers.CharField()
     text = serializers.CharField(help_text="The step's question or action.")
     option = serializers.CharField(help_text="The answer given.")
@@ -192,7 +193,7 @@ class PathItemSerializer(serializers.Serializer):
 LIVE_ESCALATION_STATUSES = ["open", "claimed"]
 
 
-class SessionEscalationSerializer(serializers.Serializer):
+class SessionEscalationSerializer(api.Serializer):
     """A session's live escalation, as far as the session shows it (the whole object is
     ``GET handoffs/{id}/``)."""
 
@@ -200,7 +201,7 @@ class SessionEscalationSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=LIVE_ESCALATION_STATUSES, help_text="open or claimed.")
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(api.ModelSerializer):
     """A session as lists show it. ``actions`` are what the caller may do to it now, from the
     same rules the session page uses (``sessions_app.selectors.session_actions``)."""
 
@@ -307,7 +308,7 @@ class SessionDetailSerializer(SessionSerializer):
                  "option": item["option"], "answered_at": item["answered_at"]} for item in session.path]
 
 
-class SessionCreateSerializer(serializers.Serializer):
+class SessionCreateSerializer(api.Serializer):
     mode = serializers.ChoiceField(choices=SessionMode.choices)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                   help_text="Defaults to the problem's first line, or the flow's name.")
@@ -327,7 +328,7 @@ class SessionCreateSerializer(serializers.Serializer):
         return fields
 
 
-class SessionUpdateSerializer(serializers.Serializer):
+class SessionUpdateSerializer(api.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     problem = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True)
     client_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -340,16 +341,16 @@ class SessionUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class FlowAnswerSerializer(serializers.Serializer):
+class FlowAnswerSerializer(api.Serializer):
     step = serializers.CharField(max_length=64, help_text="The step being answered: the current one.")
     option = serializers.CharField(max_length=200, help_text="The label of the chosen option.")
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(api.Serializer):
     resolution = serializers.CharField(max_length=LONG_TEXT_MAX, help_text="What fixed it; goes into the ticket.")
 
 
-class TicketNoteSerializer(serializers.Serializer):
+class TicketNoteSerializer(api.Serializer):
     text = serializers.CharField(help_text="Plain text for PSAs that take text.")
     markdown = serializers.CharField(help_text="The same note in Markdown.")
 
@@ -357,7 +358,7 @@ class TicketNoteSerializer(serializers.Serializer):
 # ---- transcript, facts, fixes --------------------------------------------------------------
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(api.Serializer):
     """One thing an assistant reply suggested."""
 
     kind = serializers.ChoiceField(choices=["flow", "session"], help_text="A runbook, or a resolved session.")
@@ -368,7 +369,7 @@ class SuggestionSerializer(serializers.Serializer):
     why = serializers.CharField(help_text="What it matched on, in words.")
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(api.ModelSerializer):
     author = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null for the assistant.")
     suggestions = SuggestionSerializer(many=True, read_only=True,
                                        help_text="Assistant replies: what the reply suggested, best first; empty "
@@ -386,14 +387,14 @@ class MessageSerializer(serializers.ModelSerializer):
         return render_markdown(message.body)
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class MessageCreateSerializer(api.Serializer):
     body = serializers.CharField(max_length=MESSAGE_MAX)
     kind = serializers.ChoiceField(choices=[MessageKind.TECH, MessageKind.NOTE], default=MessageKind.TECH,
                                    help_text="tech: answered by the assistant in Assistant sessions; note: "
                                              "recorded only.")
 
 
-class FactSerializer(serializers.ModelSerializer):
+class FactSerializer(api.ModelSerializer):
     author = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -402,12 +403,12 @@ class FactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FactCreateSerializer(serializers.Serializer):
+class FactCreateSerializer(api.Serializer):
     key = serializers.CharField(max_length=FACT_KEY_MAX, help_text="Normalised: 'Error Code' → error_code.")
     value = serializers.CharField(max_length=FACT_VALUE_MAX)
 
 
-class FactUpdateSerializer(serializers.Serializer):
+class FactUpdateSerializer(api.Serializer):
     key = serializers.CharField(max_length=FACT_KEY_MAX, required=False)
     value = serializers.CharField(max_length=FACT_VALUE_MAX, required=False)
 
@@ -417,7 +418,7 @@ class FactUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class FixSerializer(serializers.ModelSerializer):
+class FixSerializer(api.ModelSerializer):
     proposed_by = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null for the assistant.")
 
     class Meta:
@@ -427,13 +428,13 @@ class FixSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FixCreateSerializer(serializers.Serializer):
+class FixCreateSerializer(api.Serializer):
     title = serializers.CharField(max_length=200)
     steps = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True, default="",
                                   help_text="One step per line.")
 
 
-class FixStatusSerializer(serializers.Serializer):
+class FixStatusSerializer(api.Serializer):
     status = serializers.ChoiceField(choices=FixStatus.choices,
                                      help_text="proposed → active | skipped; active → worked | failed | skipped | "
                                                "proposed; failed, skipped → active | proposed; worked is final. "
@@ -442,7 +443,7 @@ class FixStatusSerializer(serializers.Serializer):
                                          help_text="What happened; kept with worked, failed and skipped.")
 
 
-class PostedMessageSerializer(serializers.Serializer):
+class PostedMessageSerializer(api.Serializer):
     message = MessageSerializer(allow_null=True, help_text="The technician's message (null for a session opened "
                                                            "with a title only).")
     reply = MessageSerializer(allow_null=True, help_text="The assistant's answer; null for notes and flow sessions.")
@@ -469,7 +470,7 @@ class SessionCreatedSerializer(SessionDetailSerializer):
 # ---- the command palette -----------------------------------------------------------------------
 
 
-class PaletteItemSerializer(serializers.Serializer):
+class PaletteItemSerializer(api.Serializer):
     id = serializers.CharField(help_text="Stable per item: page:queue, flow:<slug>, session:<id>, handoff:<id>, ...")
     label = serializers.CharField(help_text="What the palette shows (a page's name, a session's title).")
     group = serializers.CharField(help_text="The heading it is listed under: Start, FlowPilot, Recent sessions, "
@@ -479,5 +480,5 @@ class PaletteItemSerializer(serializers.Serializer):
     keywords = serializers.CharField(allow_blank=True, help_text="More words the palette's search matches.")
 
 
-class PaletteSerializer(serializers.Serializer):
+class PaletteSerializer(api.Serializer):
     items = PaletteItemSerializer(many=True, help_text="In the order the palette lists them.")
