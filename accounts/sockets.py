@@ -77,13 +77,19 @@ def on_user_logged_out(*, request, user, **_signal) -> None:
         sockets_close_on_commit(login_group(session_key), code=CLOSE_CREDENTIALS_ENDED, reason="logged_out")
 
 
-def on_user_saved(*, instance, created, **_signal) -> None:
+def on_user_saved(*, instance, created, update_fields=None, **_signal) -> None:
     """Receiver of ``post_save`` for ``User``: after a password change (``User.set_password``:
     the admin's password form, ``changepassword``), every cookie login of the person has ended
     (Django's session hash covers the password), so their sockets close (4401) and the
     tickets those logins asked for and did not use are deleted. Token sockets stay: a token
-    does not depend on the password."""
-    if created or not instance.__dict__.pop("_password_changed", False):
+    does not depend on the password. A save with ``update_fields`` that leaves the password
+    out acts later, on the save that writes it; a new person's first save clears the mark.
+    Django's own rehash at sign-in (a hasher upgrade) goes through ``set_password`` too, and
+    ends the person's other logins as Django's session hash does."""
+    if update_fields is not None and "password" not in update_fields:
+        return  # the new password is not written yet: the save that writes it acts
+    changed = instance.__dict__.pop("_password_changed", False)
+    if created or not changed:
         return
     from accounts.models import RealtimeTicket  # the models module is not ready at import
 

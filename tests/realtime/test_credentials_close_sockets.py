@@ -210,3 +210,37 @@ async def test_saving_a_person_without_a_new_password_closes_nothing():
     await database_sync_to_async(lambda: User.objects.get(pk=cast["senior"].pk).save())()
     assert await by_cookie.receive_nothing(timeout=0.2)
     await by_cookie.disconnect()
+
+
+async def test_only_the_save_that_writes_a_new_password_closes_the_sockets():
+    # Before: set_password then a save of other fields closed the sockets (the password was
+    # not written), and a new person's creation left the mark for their next, unrelated save.
+    cast = await team()
+    by_cookie = await open_queue(await cookie_header(cast["senior"]))
+
+    def set_password_then_save_the_name():
+        person = User.objects.get(pk=cast["senior"].pk)
+        person.set_password("a-new-long-pass-1984")
+        person.display_name = "Sam Senior"
+        person.save(update_fields=["display_name"])
+        return person
+
+    person = await database_sync_to_async(set_password_then_save_the_name)()
+    assert await by_cookie.receive_nothing(timeout=0.2)
+    await database_sync_to_async(lambda: person.save(update_fields=["password"]))()
+    assert await closed_with(by_cookie) == 4401
+
+
+async def test_creating_a_person_leaves_no_mark_for_their_next_save():
+    cast = await team()
+
+    def create_and_sign_in():
+        person = User.objects.create_user(email="new.tech@northwind.test", password="a-long-enough-pass-42",
+                                          account=cast["senior"].account)
+        return person
+
+    person = await database_sync_to_async(create_and_sign_in)()
+    socket = await open_queue(await cookie_header(person))
+    await database_sync_to_async(lambda: person.save(update_fields=["last_login"]))()
+    assert await socket.receive_nothing(timeout=0.2)
+    await socket.disconnect()
