@@ -260,6 +260,9 @@ class RealtimeTicket(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     api_token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     login_group = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    # The person's session hash when a cookie login asked for it: a new password or a
+    # deactivation since then changes it, and the ticket is refused (realtime_ticket_redeem).
+    session_auth_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField(db_index=True)

@@ -65,16 +65,15 @@ def sockets_close_on_commit(group: str, *, code: int, reason: str) -> None:
     transaction.on_commit(send)
 
 
-def on_user_logged_out(*, request, user, **_signal) -> None:
-    """Receiver of ``django.contrib.auth.signals.user_logged_out``: the sockets this login
-    opened, by its cookie or by a ticket it asked for, close (4401), and its unused tickets are
-    deleted — before the session is flushed, while its key is still known."""
+def login_ended(session_key: str, *, reason: str) -> None:
+    """The cookie login ``session_key`` ended (``accounts.session_store.SessionStore.flush``:
+    logging out, or another person signing in in the same browser): the sockets it opened, by
+    its cookie or by a ticket it asked for, close (4401) after commit, and its unused tickets
+    are deleted now, before the session row goes."""
     from accounts.services import realtime_tickets_end_login  # services import this module
 
-    session_key = getattr(getattr(request, "session", None), "session_key", None)
-    if session_key:
-        realtime_tickets_end_login(session_key=session_key)
-        sockets_close_on_commit(login_group(session_key), code=CLOSE_CREDENTIALS_ENDED, reason="logged_out")
+    realtime_tickets_end_login(session_key=session_key)
+    sockets_close_on_commit(login_group(session_key), code=CLOSE_CREDENTIALS_ENDED, reason=reason)
 
 
 def on_user_saved(*, instance, created, update_fields=None, **_signal) -> None:

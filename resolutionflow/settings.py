@@ -271,6 +271,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions; a login that ends (flush) closes its sockets and tickets.
+SESSION_ENGINE = "accounts.session_store"
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (Django's own, README "Security"): scripts only from this origin or

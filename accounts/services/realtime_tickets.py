@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils.crypto import constant_time_compare
 from django.utils import timezone
 
 from accounts.errors import ServiceError
@@ -52,11 +53,13 @@ def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None,
     if api_token is not None and not api_token.is_usable:
         raise ServiceError("This API key is revoked or expired.", code="token_unusable")
     now = timezone.now()
+    cookie = bool(session_key) and api_token is None
     RealtimeTicket.objects.filter(expires_at__lte=now).delete()
     secret = new_secret()
     ticket = RealtimeTicket.objects.create(
         user=user, api_token=api_token, digest=digest(secret), created_at=now,
-        login_group=login_group(session_key) if session_key and api_token is None else "",
+        login_group=login_group(session_key) if cookie else "",
+        session_auth_hash=user.get_session_auth_hash() if cookie else "",
         expires_at=now + timedelta(seconds=settings.REALTIME_TICKET_TTL_SECONDS),
     )
     return IssuedTicket(ticket, secret)
@@ -65,7 +68,9 @@ def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None,
 def realtime_ticket_redeem(*, secret: str) -> RealtimeTicket | None:
     """Consume the ticket ``secret`` and return it (``user``, ``user.account`` and
     ``api_token`` loaded), or None when it is unknown, expired, already used, or its user
-    is deactivated or its token revoked or expired since.
+    is deactivated or its token revoked or expired since, or — for a ticket a cookie login
+    asked for — the person's session hash changed since (a new password, a deactivation), even
+    when the ticket was issued in a race with that change.
 
     One conditional UPDATE (``used_at IS NULL AND expires_at > now``) marks it used, and its
     row count decides: of two handshakes racing with one ticket, in one process or two, on
@@ -83,12 +88,15 @@ def realtime_ticket_redeem(*, secret: str) -> RealtimeTicket | None:
         return None
     if ticket.api_token is not None and not ticket.api_token.is_usable:
         return None
+    if ticket.session_auth_hash and not constant_time_compare(ticket.session_auth_hash,
+                                                              ticket.user.get_session_auth_hash()):
+        return None  # the cookie login that asked has ended since (a new password, deactivation)
     return ticket
 
 
 def realtime_tickets_end_login(*, session_key: str) -> int:
     """Delete the unused tickets the cookie login ``session_key`` asked for (on logout), so none
     opens a socket after it; returns how many. The sockets its used tickets opened are in the
-    login's group and close with the cookie sockets (``accounts.sockets.on_user_logged_out``)."""
+    login's group and close with the cookie sockets (``accounts.sockets.login_ended``)."""
     deleted, _ = RealtimeTicket.objects.filter(login_group=login_group(session_key), used_at=None).delete()
     return deleted

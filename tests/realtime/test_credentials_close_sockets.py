@@ -244,3 +244,43 @@ async def test_creating_a_person_leaves_no_mark_for_their_next_save():
     await database_sync_to_async(lambda: person.save(update_fields=["last_login"]))()
     assert await socket.receive_nothing(timeout=0.2)
     await socket.disconnect()
+
+
+async def test_signing_in_as_someone_else_in_the_same_browser_ends_the_first_login_live():
+    # Django's login() flushes the other person's session without a logout signal (here Django
+    # admin's login page, over a technician's login): before, their sockets stayed open.
+    cast = await team()
+    browser = await database_sync_to_async(signed_in_client)(cast["junior"])
+    by_cookie = await open_queue((b"cookie", f"{settings.SESSION_COOKIE_NAME}="
+                                             f"{browser.cookies[settings.SESSION_COOKIE_NAME].value}".encode()))
+    by_ticket = await open_queue_with_ticket(await database_sync_to_async(cookie_ticket)(browser))
+    unused = await database_sync_to_async(cookie_ticket)(browser)
+
+    def staff_signs_in_here():
+        User.objects.create_superuser(email="root@resolutionflow.test", password="a-long-enough-pass-42")
+        return browser.post("/admin/login/?next=/admin/", {"username": "root@resolutionflow.test",
+                                                           "password": "a-long-enough-pass-42",
+                                                           "csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+
+    response = await database_sync_to_async(staff_signs_in_here)()
+    assert response.status_code == 302 and response.url == "/admin/", response.content[:300]
+
+    assert await closed_with(by_cookie) == 4401
+    assert await closed_with(by_ticket) == 4401
+    assert await refused(f"/ws/v1/queue/?ticket={unused}", ORIGIN) == 4401
+
+
+async def test_a_cookie_ticket_issued_before_a_new_password_is_refused_even_if_issued_in_the_race():
+    # The ticket request authenticated with the old login and wrote its row after the password
+    # change had deleted the login's tickets: the stored session hash no longer matches.
+    cast = await team()
+
+    def issue_with_the_old_login_then_change_the_password():
+        stale = User.objects.get(pk=cast["senior"].pk)  # as the ticket request loaded it
+        person = User.objects.get(pk=cast["senior"].pk)
+        person.set_password("a-new-long-pass-1984")
+        person.save()
+        return account_services.realtime_ticket_issue(user=stale, session_key="an-old-login").secret
+
+    secret = await database_sync_to_async(issue_with_the_old_login_then_change_the_password)()
+    assert await refused(f"/ws/v1/queue/?ticket={secret}", ORIGIN) == 4401

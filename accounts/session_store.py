@@ -1,0 +1,21 @@
+"""Django's database sessions, where the end of a login also ends what it opened live
+(docs/architecture.md#realtime-events).
+
+``flush()`` is how every login ends in Django: logging out, and signing in as someone else in
+the same browser (``django.contrib.auth.login`` flushes the other person's session without a
+``user_logged_out`` signal; Django admin's login page does that for a signed-in technician).
+Before the session goes, its sockets close with 4401 and its unused websocket tickets are
+deleted (``accounts.sockets.login_ended``). Sessions that expire are not flushed: their
+sockets close on the next credential change, deactivation, or when the page is left.
+"""
+
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+from accounts.sockets import login_ended
+
+
+class SessionStore(DatabaseSessionStore):
+    def flush(self):
+        if self.session_key:
+            login_ended(self.session_key, reason="logged_out")
+        super().flush()
