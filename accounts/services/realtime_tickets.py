@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils.crypto import constant_time_compare
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from accounts.errors import ServiceError
 from accounts.models import ApiToken, RealtimeTicket, User
