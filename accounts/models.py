@@ -263,6 +263,9 @@ class RealtimeTicket(models.Model):
     # The person's session hash when a cookie login asked for it: a new password or a
     # deactivation since then changes it, and the ticket is refused (realtime_ticket_redeem).
     session_auth_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
+    # When the cookie login that asked for it expires (its session's expire_date at issue): the
+    # socket it opens closes then (accounts.sockets.credentials_expire_at). None for a token.
+    login_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField(db_index=True)

@@ -14,12 +14,15 @@ its user, one for the API token it authenticated with (directly or through a tic
 for the login (cookie session) it came from; when those credentials end,
 ``sockets_close_on_commit`` tells the groups and every such socket closes at once with:
 
-- ``4401`` — the credentials ended: the person was deactivated, the token revoked, or the
-  login logged out. Reconnecting needs a new login.
+- ``4401`` — the credentials ended: the person was deactivated, the token revoked, the
+  login logged out or its password changed, or the token or login expired (each socket
+  watches its own expiry: ``AccountConsumer.close_when_credentials_expire``). Reconnecting
+  needs a new login.
 - ``4403`` — still signed in, but what this socket may see changed (a role change):
   reconnect to get the new view, or be refused.
 """
 
+import asyncio
 import logging
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,9 +33,11 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
+from django.utils import timezone
 
-from . import rules, services
+from . import rules, services, sockets
 from .sockets import (
+    CLOSE_CREDENTIALS_ENDED,
     CLOSE_FORBIDDEN,
     CLOSE_NOT_AUTHENTICATED,
     CLOSE_NOT_FOUND,
@@ -165,7 +170,9 @@ class WebsocketAuthMiddleware:
                 redeemed = await _ticket_for_secret(ticket)
                 scope = {**scope, "user": redeemed.user if redeemed else AnonymousUser(),
                          "api_token_id": redeemed.api_token_id if redeemed else None,
-                         "ticket_login_group": redeemed.login_group if redeemed else "", "auth_method": "ticket"}
+                         "ticket_login_group": redeemed.login_group if redeemed else "",
+                         "ticket_login_expires_at": redeemed.login_expires_at if redeemed else None,
+                         "auth_method": "ticket"}
             else:
                 scope = {**scope, "auth_method": "cookie"}
             return await inner(scope, receive, send)
@@ -185,6 +192,14 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
     """
 
     groups_for_user = None
+    expiry_watch: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            return await super().__call__(scope, receive, send)
+        finally:
+            if self.expiry_watch is not None:
+                self.expiry_watch.cancel()  # the socket is gone (or its server is stopping)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -204,6 +219,7 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.expiry_watch = asyncio.create_task(self.close_when_credentials_expire())
         await self.on_accepted()
 
     async def refuse(self, code: int, reason: str) -> None:
@@ -233,6 +249,30 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
             if session is not None and session.session_key:
                 groups.append(login_group(session.session_key))
         return groups
+
+    def credentials(self) -> dict:
+        """This socket's credentials, as ``accounts.sockets.credentials_expire_at`` takes them."""
+        if self.scope.get("api_token_id"):
+            return {"api_token_id": self.scope["api_token_id"]}
+        if self.scope.get("ticket_login_group"):
+            return {"login_expires_at": self.scope.get("ticket_login_expires_at")}
+        session = self.scope.get("session")
+        return {"session_key": session.session_key if session is not None else None}
+
+    async def close_when_credentials_expire(self):
+        """Close with 4401 (``credentials_expired``) when the token or cookie login this socket
+        was opened with expires; at that time ask again, since a session saved meanwhile
+        expires later. A ticket of a cookie login closes at the expiry it was issued with."""
+        while True:
+            expires_at = await database_sync_to_async(sockets.credentials_expire_at)(**self.credentials())
+            if expires_at is None:
+                return
+            delay = (expires_at - timezone.now()).total_seconds()
+            if delay <= 0:
+                logger.info("websocket closed (credentials_expired): %s", self.scope.get("path"))
+                await self.close(code=CLOSE_CREDENTIALS_ENDED, reason="credentials_expired")
+                return
+            await asyncio.sleep(delay)
 
     async def access_ended(self, message):
         """Group messages of type ``access.ended``: the credentials ended or changed."""

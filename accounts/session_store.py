@@ -5,8 +5,9 @@
 the same browser (``django.contrib.auth.login`` flushes the other person's session without a
 ``user_logged_out`` signal; Django admin's login page does that for a signed-in technician).
 Before the session goes, its sockets close with 4401 and its unused websocket tickets are
-deleted (``accounts.sockets.login_ended``). Sessions that expire are not flushed: their
-sockets close on the next credential change, deactivation, or when the page is left.
+deleted (``accounts.sockets.login_ended``). Sessions that expire are not flushed: each socket
+closes itself at its login's expiry (``accounts.realtime.AccountConsumer.
+close_when_credentials_expire``).
 """
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore

@@ -8,16 +8,21 @@ directly or through a ticket that login asked for.
 - ``4401`` (``CLOSE_CREDENTIALS_ENDED``): the person was deactivated, the token revoked, the
   login logged out, or the password changed (which ends every cookie login of the person;
   their tokens stay). Reconnecting needs a new login.
+
+Credentials also end on their own: each socket closes with ``4401`` when its API token or
+its cookie login expires (``credentials_expire_at``, watched by the consumer).
 - ``4403`` (``CLOSE_ACCESS_CHANGED``): still signed in, but what the socket may see changed
   (a role change): reconnect to get the new view, or be refused.
 """
 
 import hashlib
 import logging
+from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -94,3 +99,34 @@ def on_user_saved(*, instance, created, update_fields=None, **_signal) -> None:
 
     RealtimeTicket.objects.filter(user=instance, api_token=None, used_at=None).delete()
     sockets_close_on_commit(logins_group(instance.pk), code=CLOSE_CREDENTIALS_ENDED, reason="password_changed")
+
+
+def login_expiry(session_key: str) -> datetime | None:
+    """When the cookie login ``session_key`` expires: its session row's ``expire_date`` (a
+    session saved again later moves it), or None when no such login exists (it ended)."""
+    from accounts.session_store import SessionStore  # the store imports this module
+
+    return (SessionStore.get_model_class().objects.filter(session_key=session_key)
+            .values_list("expire_date", flat=True).first())
+
+
+def credentials_expire_at(*, api_token_id=None, session_key: str | None = None,
+                          login_expires_at: datetime | None = None) -> datetime | None:
+    """When the credentials a socket was opened with end on their own, as an aware datetime;
+    now (or earlier) when they have ended already. One of: ``api_token_id`` (a token header,
+    or a ticket a token asked for): the token's ``expires_at``, now once revoked or deleted;
+    ``session_key`` (a cookie socket): the login's ``expire_date``, now once it is gone;
+    ``login_expires_at`` (a ticket a cookie login asked for, which holds only a digest of the
+    key): that login's expiry when the ticket was issued, which cannot be looked at again.
+    ``accounts.realtime.AccountConsumer`` closes the socket with 4401 at that time, asking
+    again first (a session saved since expires later). None when given none of them (a
+    ticket issued before tickets kept their login's expiry): no expiry to watch."""
+    now = timezone.now()
+    if api_token_id is not None:
+        from accounts.models import ApiToken  # the models module is not ready at import
+
+        row = ApiToken.objects.filter(pk=api_token_id).values_list("expires_at", "revoked_at").first()
+        return now if row is None or row[1] is not None else row[0]
+    if session_key:
+        return login_expiry(session_key) or now
+    return login_expires_at

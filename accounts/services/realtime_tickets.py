@@ -17,7 +17,7 @@ from django.utils.crypto import constant_time_compare
 
 from accounts.errors import ServiceError
 from accounts.models import ApiToken, RealtimeTicket, User
-from accounts.sockets import login_group
+from accounts.sockets import login_expiry, login_group
 from accounts.tokens import digest, new_secret
 
 
@@ -41,7 +41,8 @@ def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None,
     login); the socket opened with the ticket closes (4401) when that token is revoked.
     ``session_key``: the cookie login's session key when there is no token; logging out of that
     login deletes the ticket if unused and closes (4401) the socket it opened
-    (``realtime_tickets_end_login``). Only a digest of the key is stored.
+    (``realtime_tickets_end_login``), and so does the login's expiry (``login_expires_at``,
+    ``accounts.sockets.credentials_expire_at``). Only a digest of the key is stored.
 
     Expired tickets of everyone are deleted here, so the table holds only live ones.
 
@@ -60,6 +61,7 @@ def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None,
         user=user, api_token=api_token, digest=digest(secret), created_at=now,
         login_group=login_group(session_key) if cookie else "",
         session_auth_hash=user.get_session_auth_hash() if cookie else "",
+        login_expires_at=login_expiry(session_key) if cookie else None,
         expires_at=now + timedelta(seconds=settings.REALTIME_TICKET_TTL_SECONDS),
     )
     return IssuedTicket(ticket, secret)

@@ -35,7 +35,8 @@ OPENAPI_ROOTS = ("HandoffEventMessage", "SessionStatusEnum")
 CLOSE_CODES = {
     4401: "Not authenticated: no, bad, expired or used ticket; a bad token; no login; or the credentials "
           "ended while open (deactivated, token revoked, logged out, a new password for a cookie login or its "
-          "tickets). Get new credentials before reconnecting.",
+          "tickets), or expired while open (the API token's expires_at, the cookie login's session expiry). "
+          "Get new credentials before reconnecting.",
     4403: "Not allowed: a foreign Origin (not the site's own, not in CORS_ALLOWED_ORIGINS), or the person's "
           "role changed while open (reconnect to get the new view).",
     4404: "The session does not exist or is another account's, or the path is no socket's.",

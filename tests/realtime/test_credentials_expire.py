@@ -1,0 +1,125 @@
+"""A socket closes when the credentials it was opened with expire on their own (before, an
+expired API token's or cookie login's socket went on receiving escalations until the page
+was left): a token header, a ticket a token asked for, a cookie, and a ticket a cookie login
+asked for each close with 4401 at their expiry; a login saved meanwhile lives on."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import ApiToken
+from accounts.sockets import credentials_expire_at
+from tests.realtime.test_credentials_close_sockets import (
+    cookie_ticket,
+    new_token,
+    open_queue,
+    open_queue_with_ticket,
+    signed_in_client,
+)
+from tests.realtime.test_handoff_sockets import team
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SOON = timedelta(seconds=1)
+# From the expiry to the close: the watch wakes at the expiry, asks the database once and closes.
+CLOSE_WITHIN = 5  # seconds
+
+
+async def closed_at_expiry(communicator, expires_at) -> int:
+    message = await communicator.receive_output(timeout=CLOSE_WITHIN)
+    assert message["type"] == "websocket.close", message
+    assert timezone.now() >= expires_at, "closed before its credentials expired"
+    return message["code"]
+
+
+@database_sync_to_async
+def token_expiring(token, at):
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=at)
+
+
+@database_sync_to_async
+def login_expiring(client: Client, at):
+    Session.objects.filter(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).update(expire_date=at)
+
+
+def cookie_of(client: Client):
+    return b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+def token_ticket(key: str) -> str:
+    response = Client().post("/api/v1/realtime/ticket/", "{}", content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 201, response.content
+    return response.json()["ticket"]
+
+
+async def test_a_token_socket_closes_when_its_token_expires():
+    cast = await team()
+    token, header = await new_token(cast["senior"])
+    expires_at = timezone.now() + SOON
+    await token_expiring(token, expires_at)
+    socket = await open_queue(header)
+    assert await socket.receive_nothing(timeout=0.2)  # open until then
+    assert await closed_at_expiry(socket, expires_at) == 4401
+
+
+async def test_a_socket_opened_with_a_tokens_ticket_closes_when_the_token_expires():
+    cast = await team()
+    token, header = await new_token(cast["senior"])
+    ticket = await database_sync_to_async(token_ticket)(header[1].decode().split(" ", 1)[1])
+    expires_at = timezone.now() + SOON
+    await token_expiring(token, expires_at)
+    socket = await open_queue_with_ticket(ticket)
+    assert await closed_at_expiry(socket, expires_at) == 4401
+
+
+async def test_a_cookie_socket_closes_when_its_login_expires():
+    cast = await team()
+    login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    expires_at = timezone.now() + SOON
+    await login_expiring(login, expires_at)
+    socket = await open_queue(cookie_of(login))
+    assert await socket.receive_nothing(timeout=0.2)
+    assert await closed_at_expiry(socket, expires_at) == 4401
+
+
+async def test_a_socket_opened_with_a_cookie_logins_ticket_closes_when_that_login_expires():
+    cast = await team()
+    login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    expires_at = timezone.now() + SOON
+    await login_expiring(login, expires_at)
+    socket = await open_queue_with_ticket(await database_sync_to_async(cookie_ticket)(login))
+    assert await closed_at_expiry(socket, expires_at) == 4401
+
+
+async def test_a_login_saved_meanwhile_keeps_its_socket_past_the_first_expiry():
+    cast = await team()
+    login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    first_expiry = timezone.now() + SOON
+    await login_expiring(login, first_expiry)
+    socket = await open_queue(cookie_of(login))
+    await login_expiring(login, timezone.now() + timedelta(hours=1))  # the session was saved again
+
+    # Nothing to await but the clock: the watch wakes at the first expiry and asks again.
+    await asyncio.sleep((first_expiry - timezone.now()).total_seconds() + 0.5)
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from(timeout=5))["event"] == "pong"
+    await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_credentials_that_ended_expire_now(engineer):
+    issued = services.api_token_create(user=engineer, name="board")
+    assert credentials_expire_at(api_token_id=issued.token.pk) == issued.token.expires_at
+    services.api_token_revoke(token=issued.token)
+    assert credentials_expire_at(api_token_id=issued.token.pk) <= timezone.now()
+    assert credentials_expire_at(api_token_id=uuid.uuid4()) <= timezone.now()  # deleted
+    assert credentials_expire_at(session_key="no-such-login") <= timezone.now()
+    assert credentials_expire_at() is None
