@@ -1,4 +1,5 @@
 import factory
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import Account, Invitation, Role, User
@@ -18,18 +19,14 @@ class AccountFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"tech{n}@example.com")
     display_name = factory.Sequence(lambda n: f"Tech {n}")
     account = factory.SubFactory(AccountFactory)
     role = Role.ENGINEER
-
-    @factory.post_generation
-    def password(self, create, extracted, **kwargs):
-        self.set_password(extracted or PASSWORD)
-        if create:
-            self.save(update_fields=["password"])
+    # Hashed before the first save, as create_user does: a second save that writes a password
+    # is a password change, which ends the person's logins and closes their sockets.
+    password = factory.Transformer(PASSWORD, transform=make_password)
 
 
 class AccountOwnedFactory(factory.django.DjangoModelFactory):

@@ -53,19 +53,23 @@
   // page is ready, each search form (hx-get) whose fields differ from what was served
   // announces its input. Only GET forms: re-running a search repeats no change, whereas a
   // browser restoring a field's old value must not re-send a POST.
+  // Only what a person can type into or pick counts: a form's buttons (and fieldsets) have
+  // no defaultValue, and counting them re-sent every search form on every page load.
+  var NOT_TYPED = ["hidden", "submit", "button", "reset", "image", "file"];
+
   function differsFromServed(field) {
-    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
     if (field.tagName === "SELECT") {
       return Array.prototype.some.call(field.options, function (option) { return option.selected !== option.defaultSelected; });
     }
+    if (field.tagName === "TEXTAREA") return field.value !== field.defaultValue;
+    if (field.tagName !== "INPUT" || NOT_TYPED.indexOf(field.type) !== -1) return false;
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
     return field.value !== field.defaultValue;
   }
 
   function catchUpSearchForms() {
     document.querySelectorAll("form[hx-get]").forEach(function (form) {
-      var changed = Array.prototype.find.call(form.elements, function (field) {
-        return field.type !== "hidden" && differsFromServed(field);
-      });
+      var changed = Array.prototype.find.call(form.elements, differsFromServed);
       if (changed) changed.dispatchEvent(new Event("input", { bubbles: true }));
     });
   }

@@ -92,3 +92,22 @@ def test_a_filter_typed_while_the_page_loads_filters_once_it_is_ready(page, nort
 
     expect(page.get_by_test_id("history-empty")).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]q=no(%20|\+)such(%20|\+)words"))
+
+
+ANNOUNCED_INPUTS = """
+window.announcedInputs = [];
+document.addEventListener("input", function (event) {
+  if (!event.isTrusted) window.announcedInputs.push(event.target.getAttribute("data-testid") || event.target.tagName);
+}, true);
+"""
+
+
+@pytest.mark.parametrize("query", ["", "?mode=flow&status=resolved&owner=all&q=printer&client=Fabrikam"])
+def test_a_page_left_alone_while_it_loads_sends_no_search(page, northwind, engineer, log_in, query):
+    # Before: the Filter button (no defaultValue) counted as changed, so every History page
+    # re-sent its search 350 ms after loading and pushed that URL, over a tab clicked meanwhile.
+    SessionFactory(account=northwind, owner=engineer, title="Outlook hangs at Loading profile")
+    log_in(engineer)
+    page.add_init_script(ANNOUNCED_INPUTS)
+    page.goto(f"/sessions/{query}")  # returns after the load event: the catch-up has run
+    assert page.evaluate("window.announcedInputs") == []
