@@ -253,7 +253,8 @@ class RealtimeTicket(models.Model):
     socket it opens closes when that token is revoked. ``login_group`` is the socket group of
     the cookie login that asked for it (``accounts.sockets.login_group``, a digest of the
     session key; empty for a token): logging out deletes the login's unused tickets and closes
-    the sockets its tickets opened.
+    the sockets its tickets opened. ``session_key`` is that login's key: a ticket whose login
+    has ended by the time it is redeemed is refused (one issued in a race with the logout).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -263,9 +264,10 @@ class RealtimeTicket(models.Model):
     # The person's session hash when a cookie login asked for it: a new password or a
     # deactivation since then changes it, and the ticket is refused (realtime_ticket_redeem).
     session_auth_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
-    # When the cookie login that asked for it expires (its session's expire_date at issue): the
-    # socket it opens closes then (accounts.sockets.credentials_expire_at). None for a token.
-    login_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The key of the cookie login that asked for it (empty for a token): redeem refuses the
+    # ticket once that login has ended or expired, and its socket closes when the login expires
+    # (accounts.sockets.credentials_expire_at). The session table holds the same key.
+    session_key = models.CharField(max_length=40, blank=True, default="", editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField(db_index=True)

@@ -171,7 +171,7 @@ class WebsocketAuthMiddleware:
                 scope = {**scope, "user": redeemed.user if redeemed else AnonymousUser(),
                          "api_token_id": redeemed.api_token_id if redeemed else None,
                          "ticket_login_group": redeemed.login_group if redeemed else "",
-                         "ticket_login_expires_at": redeemed.login_expires_at if redeemed else None,
+                         "ticket_session_key": redeemed.session_key if redeemed else "",
                          "auth_method": "ticket"}
             else:
                 scope = {**scope, "auth_method": "cookie"}
@@ -253,16 +253,17 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
     def credentials(self) -> dict:
         """This socket's credentials, as ``accounts.sockets.credentials_expire_at`` takes them."""
         if self.scope.get("api_token_id"):
-            return {"api_token_id": self.scope["api_token_id"]}
+            return {"user_id": self.user.pk, "api_token_id": self.scope["api_token_id"]}
         if self.scope.get("ticket_login_group"):
-            return {"login_expires_at": self.scope.get("ticket_login_expires_at")}
+            return {"user_id": self.user.pk, "session_key": self.scope.get("ticket_session_key")}
         session = self.scope.get("session")
-        return {"session_key": session.session_key if session is not None else None}
+        return {"user_id": self.user.pk, "session_key": session.session_key if session is not None else None}
 
     async def close_when_credentials_expire(self):
         """Close with 4401 (``credentials_expired``) when the token or cookie login this socket
         was opened with expires; at that time ask again, since a session saved meanwhile
-        expires later. A ticket of a cookie login closes at the expiry it was issued with."""
+        expires later. The first look, right after joining the groups, also closes a socket
+        whose credentials ended while it was opening (a logout's close sent before the join)."""
         while True:
             expires_at = await database_sync_to_async(sockets.credentials_expire_at)(**self.credentials())
             if expires_at is None:

@@ -21,8 +21,10 @@ from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib import auth
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 logger = logging.getLogger(__name__)
 
@@ -110,23 +112,36 @@ def login_expiry(session_key: str) -> datetime | None:
             .values_list("expire_date", flat=True).first())
 
 
-def credentials_expire_at(*, api_token_id=None, session_key: str | None = None,
-                          login_expires_at: datetime | None = None) -> datetime | None:
-    """When the credentials a socket was opened with end on their own, as an aware datetime;
-    now (or earlier) when they have ended already. One of: ``api_token_id`` (a token header,
-    or a ticket a token asked for): the token's ``expires_at``, now once revoked or deleted;
-    ``session_key`` (a cookie socket): the login's ``expire_date``, now once it is gone;
-    ``login_expires_at`` (a ticket a cookie login asked for, which holds only a digest of the
-    key): that login's expiry when the ticket was issued, which cannot be looked at again.
-    ``accounts.realtime.AccountConsumer`` closes the socket with 4401 at that time, asking
-    again first (a session saved since expires later). None when given none of them (a
-    ticket issued before tickets kept their login's expiry): no expiry to watch."""
+def credentials_expire_at(*, user_id, api_token_id=None, session_key: str | None = None) -> datetime | None:
+    """When the credentials a socket of the person ``user_id`` was opened with end on their
+    own, as an aware datetime; now (or earlier) when they have ended already, the person
+    deactivated included. ``api_token_id`` (a token header, or a ticket a token asked for):
+    the token's ``expires_at``, now once revoked or deleted. ``session_key`` (a cookie socket,
+    or a ticket a cookie login asked for): the login's ``expire_date``, now once it is gone,
+    expired, or no longer signs this person in (the check of ``auth.get_user``: a new
+    password, a deactivation). ``accounts.realtime.AccountConsumer`` looks right after the
+    socket joined its groups and again at that time (a session saved since expires later),
+    and closes with 4401. None when given neither: nothing to watch."""
+    from accounts.models import ApiToken, User  # the models module is not ready at import
+    from accounts.session_store import SessionStore  # the store imports this module
+
     now = timezone.now()
     if api_token_id is not None:
-        from accounts.models import ApiToken  # the models module is not ready at import
-
-        row = ApiToken.objects.filter(pk=api_token_id).values_list("expires_at", "revoked_at").first()
+        row = (ApiToken.objects.filter(pk=api_token_id, user_id=user_id, user__is_active=True)
+               .values_list("expires_at", "revoked_at").first())
         return now if row is None or row[1] is not None else row[0]
     if session_key:
-        return login_expiry(session_key) or now
-    return login_expires_at
+        row = (SessionStore.get_model_class().objects.filter(session_key=session_key, expire_date__gt=now)
+               .values_list("session_data", "expire_date").first())
+        if row is None:
+            return now
+        data = SessionStore().decode(row[0])
+        person = User.objects.filter(pk=user_id, is_active=True).first()
+        session_hash = data.get(auth.HASH_SESSION_KEY) or ""
+        # Django's check of a login (auth.get_user), read only: that one also rotates the key.
+        if (person is None or data.get(auth.SESSION_KEY) != str(person.pk)
+                or not any(constant_time_compare(session_hash, known) for known in
+                           [person.get_session_auth_hash(), *person.get_session_auth_fallback_hash()])):
+            return now
+        return row[1]
+    return None

@@ -41,8 +41,9 @@ def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None,
     login); the socket opened with the ticket closes (4401) when that token is revoked.
     ``session_key``: the cookie login's session key when there is no token; logging out of that
     login deletes the ticket if unused and closes (4401) the socket it opened
-    (``realtime_tickets_end_login``), and so does the login's expiry (``login_expires_at``,
-    ``accounts.sockets.credentials_expire_at``). Only a digest of the key is stored.
+    (``realtime_tickets_end_login``), and so does the login's expiry
+    (``accounts.sockets.credentials_expire_at``). The ticket keeps the key, as the session
+    table does, so that redeem can see whether the login still exists.
 
     Expired tickets of everyone are deleted here, so the table holds only live ones.
 
@@ -61,7 +62,7 @@ def realtime_ticket_issue(*, user: User, api_token: ApiToken | None = None,
         user=user, api_token=api_token, digest=digest(secret), created_at=now,
         login_group=login_group(session_key) if cookie else "",
         session_auth_hash=user.get_session_auth_hash() if cookie else "",
-        login_expires_at=login_expiry(session_key) if cookie else None,
+        session_key=session_key if cookie else "",
         expires_at=now + timedelta(seconds=settings.REALTIME_TICKET_TTL_SECONDS),
     )
     return IssuedTicket(ticket, secret)
@@ -71,8 +72,9 @@ def realtime_ticket_redeem(*, secret: str) -> RealtimeTicket | None:
     """Consume the ticket ``secret`` and return it (``user``, ``user.account`` and
     ``api_token`` loaded), or None when it is unknown, expired, already used, or its user
     is deactivated or its token revoked or expired since, or — for a ticket a cookie login
-    asked for — the person's session hash changed since (a new password, a deactivation), even
-    when the ticket was issued in a race with that change.
+    asked for — that login has ended or expired, or the person's session hash changed since (a
+    new password, a deactivation), even when the ticket was issued in a race with the logout
+    or the change.
 
     One conditional UPDATE (``used_at IS NULL AND expires_at > now``) marks it used, and its
     row count decides: of two handshakes racing with one ticket, in one process or two, on
@@ -93,6 +95,10 @@ def realtime_ticket_redeem(*, secret: str) -> RealtimeTicket | None:
     if ticket.session_auth_hash and not constant_time_compare(ticket.session_auth_hash,
                                                               ticket.user.get_session_auth_hash()):
         return None  # the cookie login that asked has ended since (a new password, deactivation)
+    if ticket.session_key:
+        expires_at = login_expiry(ticket.session_key)
+        if expires_at is None or expires_at <= now:
+            return None  # logged out (the ticket was issued in a race with it) or expired
     return ticket
 
 

@@ -1,7 +1,9 @@
 """A socket closes when the credentials it was opened with expire on their own (before, an
 expired API token's or cookie login's socket went on receiving escalations until the page
 was left): a token header, a ticket a token asked for, a cookie, and a ticket a cookie login
-asked for each close with 4401 at their expiry; a login saved meanwhile lives on."""
+asked for each close with 4401 at their expiry; a login saved meanwhile lives on. A ticket
+issued in a race with its login's logout is refused, and the socket's first look at its
+credentials, right after it joined its groups, sees an end it missed while opening."""
 
 import asyncio
 import uuid
@@ -15,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from accounts.sockets import credentials_expire_at
 from tests.realtime.test_credentials_close_sockets import (
     cookie_ticket,
@@ -24,7 +26,7 @@ from tests.realtime.test_credentials_close_sockets import (
     open_queue_with_ticket,
     signed_in_client,
 )
-from tests.realtime.test_handoff_sockets import team
+from tests.realtime.test_handoff_sockets import ORIGIN, refused, team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SOON = timedelta(seconds=1)
@@ -99,6 +101,44 @@ async def test_a_socket_opened_with_a_cookie_logins_ticket_closes_when_that_logi
     assert await closed_at_expiry(socket, expires_at) == 4401
 
 
+async def test_a_cookie_logins_ticket_follows_the_login_saved_meanwhile():
+    cast = await team()
+    login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    await login_expiring(login, timezone.now() + SOON)
+    socket = await open_queue_with_ticket(await database_sync_to_async(cookie_ticket)(login))
+    expires_at = timezone.now() + 2 * SOON
+    await login_expiring(login, expires_at)  # saved again after the ticket was issued
+    assert await closed_at_expiry(socket, expires_at) == 4401
+
+
+async def test_a_ticket_issued_in_a_race_with_the_logout_is_refused():
+    # The logout deleted the login's unused tickets, then a ticket request that had read the
+    # cookie just before created one: before, it opened a socket bound to an ended login.
+    cast = await team()
+    login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    ticket = await database_sync_to_async(cookie_ticket)(login)
+    await database_sync_to_async(Session.objects.filter(
+        session_key=login.cookies[settings.SESSION_COOKIE_NAME].value).delete)()  # the rest of the flush
+    assert await refused(f"/ws/v1/queue/?ticket={ticket}", ORIGIN) == 4401
+
+
+@pytest.mark.django_db
+def test_redeem_refuses_a_ticket_whose_login_has_ended(engineer):
+    login = signed_in_client(engineer)
+    ticket = cookie_ticket(login)
+    Session.objects.filter(session_key=login.cookies[settings.SESSION_COOKIE_NAME].value).delete()
+    assert services.realtime_ticket_redeem(secret=ticket) is None
+    assert services.realtime_ticket_redeem(secret=cookie_ticket(signed_in_client(engineer))) is not None
+
+
+async def test_a_ticket_of_an_expired_login_is_refused():
+    cast = await team()
+    login = await database_sync_to_async(signed_in_client)(cast["senior"])
+    ticket = await database_sync_to_async(cookie_ticket)(login)
+    await login_expiring(login, timezone.now() - SOON)
+    assert await refused(f"/ws/v1/queue/?ticket={ticket}", ORIGIN) == 4401
+
+
 async def test_a_login_saved_meanwhile_keeps_its_socket_past_the_first_expiry():
     cast = await team()
     login = await database_sync_to_async(signed_in_client)(cast["senior"])
@@ -117,9 +157,30 @@ async def test_a_login_saved_meanwhile_keeps_its_socket_past_the_first_expiry():
 @pytest.mark.django_db
 def test_credentials_that_ended_expire_now(engineer):
     issued = services.api_token_create(user=engineer, name="board")
-    assert credentials_expire_at(api_token_id=issued.token.pk) == issued.token.expires_at
+    login = signed_in_client(engineer)
+    session_key = login.cookies[settings.SESSION_COOKIE_NAME].value
+    by_token = {"user_id": engineer.pk, "api_token_id": issued.token.pk}
+    by_login = {"user_id": engineer.pk, "session_key": session_key}
+    assert credentials_expire_at(**by_token) == issued.token.expires_at
+    assert credentials_expire_at(**by_login) == Session.objects.get(session_key=session_key).expire_date
+    assert credentials_expire_at(user_id=engineer.pk) is None
+
     services.api_token_revoke(token=issued.token)
-    assert credentials_expire_at(api_token_id=issued.token.pk) <= timezone.now()
-    assert credentials_expire_at(api_token_id=uuid.uuid4()) <= timezone.now()  # deleted
-    assert credentials_expire_at(session_key="no-such-login") <= timezone.now()
-    assert credentials_expire_at() is None
+    assert credentials_expire_at(**by_token) <= timezone.now()
+    assert credentials_expire_at(user_id=engineer.pk, api_token_id=uuid.uuid4()) <= timezone.now()  # deleted
+    assert credentials_expire_at(user_id=engineer.pk, session_key="no-such-login") <= timezone.now()
+    assert credentials_expire_at(user_id=uuid.uuid4(), session_key=session_key) <= timezone.now()  # not theirs
+
+
+@pytest.mark.django_db
+def test_a_new_password_or_a_deactivation_ends_the_login_and_the_token_at_once(engineer):
+    # What the watch's first look sees when the group's close was sent before the socket joined.
+    token = services.api_token_create(user=engineer, name="board").token
+    login = signed_in_client(engineer)
+    by_login = {"user_id": engineer.pk, "session_key": login.cookies[settings.SESSION_COOKIE_NAME].value}
+    engineer.set_password("a-new-long-pass-1984")
+    engineer.save()
+    assert credentials_expire_at(**by_login) <= timezone.now()
+    assert credentials_expire_at(user_id=engineer.pk, api_token_id=token.pk) > timezone.now()
+    User.objects.filter(pk=engineer.pk).update(is_active=False)
+    assert credentials_expire_at(user_id=engineer.pk, api_token_id=token.pk) <= timezone.now()
