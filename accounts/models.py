@@ -266,7 +266,8 @@ class RealtimeTicket(models.Model):
     session_auth_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
     # The key of the cookie login that asked for it (empty for a token): redeem refuses the
     # ticket once that login has ended or expired, and its socket closes when the login expires
-    # (accounts.sockets.credentials_expire_at). The session table holds the same key.
+    # (accounts.sockets.credentials_expire_at). The session table holds the same key; redeem
+    # clears it.
     session_key = models.CharField(max_length=40, blank=True, default="", editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

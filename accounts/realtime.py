@@ -15,9 +15,9 @@ for the login (cookie session) it came from; when those credentials end,
 ``sockets_close_on_commit`` tells the groups and every such socket closes at once with:
 
 - ``4401`` — the credentials ended: the person was deactivated, the token revoked, the
-  login logged out or its password changed, or the token or login expired (each socket
-  watches its own expiry: ``AccountConsumer.close_when_credentials_expire``). Reconnecting
-  needs a new login.
+  login logged out or its password changed. Reconnecting needs a new login. A socket also
+  closes itself with 4401 when its token or login expires
+  (``AccountConsumer.close_when_credentials_expire``).
 - ``4403`` — still signed in, but what this socket may see changed (a role change):
   reconnect to get the new view, or be refused.
 """
@@ -48,6 +48,10 @@ from .sockets import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A socket whose credentials could not be looked at closes as a server error (RFC 6455's
+# 1011): clients reconnect after it as after a restart.
+CLOSE_CREDENTIALS_UNKNOWN = 1011
 
 
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
@@ -192,14 +196,19 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
     """
 
     groups_for_user = None
-    expiry_watch: asyncio.Task | None = None
+    # The next look at the credentials: a timer while the socket waits (lighter than a
+    # sleeping task per idle socket), the look itself while it runs.
+    expiry_timer: asyncio.TimerHandle | None = None
+    expiry_look: asyncio.Task | None = None
 
     async def __call__(self, scope, receive, send):
         try:
             return await super().__call__(scope, receive, send)
-        finally:
-            if self.expiry_watch is not None:
-                self.expiry_watch.cancel()  # the socket is gone (or its server is stopping)
+        finally:  # the socket is gone (or its server is stopping)
+            if self.expiry_timer is not None:
+                self.expiry_timer.cancel()
+            if self.expiry_look is not None and self.expiry_look is not asyncio.current_task():
+                self.expiry_look.cancel()
 
     async def connect(self):
         user = self.scope.get("user")
@@ -219,8 +228,8 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        self.expiry_watch = asyncio.create_task(self.close_when_credentials_expire())
         await self.on_accepted()
+        await self.close_when_credentials_expire()
 
     async def refuse(self, code: int, reason: str) -> None:
         logger.info("websocket refused: %s (%s)", reason, self.scope.get("path"))
@@ -260,20 +269,35 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
         return {"user_id": self.user.pk, "session_key": session.session_key if session is not None else None}
 
     async def close_when_credentials_expire(self):
-        """Close with 4401 (``credentials_expired``) when the token or cookie login this socket
-        was opened with expires; at that time ask again, since a session saved meanwhile
-        expires later. The first look, right after joining the groups, also closes a socket
-        whose credentials ended while it was opening (a logout's close sent before the join)."""
-        while True:
-            expires_at = await database_sync_to_async(sockets.credentials_expire_at)(**self.credentials())
-            if expires_at is None:
-                return
-            delay = (expires_at - timezone.now()).total_seconds()
-            if delay <= 0:
-                logger.info("websocket closed (credentials_expired): %s", self.scope.get("path"))
-                await self.close(code=CLOSE_CREDENTIALS_ENDED, reason="credentials_expired")
-                return
-            await asyncio.sleep(delay)
+        """Look at this socket's credentials (``accounts.sockets.credentials_expire_at``): when
+        they have ended, close with 4401 (``credentials_expired``); otherwise look again at
+        their expiry, since a session saved meanwhile expires later. The first look, right
+        after the socket joined its groups and said hello, also closes a socket whose
+        credentials ended while it was opening (a logout's close sent before the join). A later
+        look that fails closes the socket with 1011 and logs the error."""
+        self.expiry_timer = None
+        expires_at = await database_sync_to_async(sockets.credentials_expire_at)(**self.credentials())
+        if expires_at is None:
+            return
+        delay = (expires_at - timezone.now()).total_seconds()
+        if delay <= 0:
+            logger.info("websocket closed (credentials_expired): %s", self.scope.get("path"))
+            await self.close(code=CLOSE_CREDENTIALS_ENDED, reason="credentials_expired")
+            return
+        loop = asyncio.get_running_loop()
+        self.expiry_timer = loop.call_later(delay, self._look_again)
+
+    def _look_again(self):
+        self.expiry_look = asyncio.get_running_loop().create_task(self._look_later())
+
+    async def _look_later(self):
+        try:
+            await self.close_when_credentials_expire()
+        except Exception:
+            # Not knowing whether the credentials still hold (the database is down, say), the
+            # socket closes: the client reconnects, and its handshake checks them again.
+            logger.exception("websocket closed: its credentials could not be looked at (%s)", self.scope.get("path"))
+            await self.close(code=CLOSE_CREDENTIALS_UNKNOWN)
 
     async def access_ended(self, message):
         """Group messages of type ``access.ended``: the credentials ended or changed."""

@@ -11,12 +11,17 @@ close_when_credentials_expire``).
 """
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import transaction
 
 from accounts.sockets import login_ended
 
 
 class SessionStore(DatabaseSessionStore):
     def flush(self):
-        if self.session_key:
-            login_ended(self.session_key, reason="logged_out")
-        super().flush()
+        # The close goes out after the row's delete is committed: a socket that joins the
+        # login's group after the close was sent then finds no login at its first look.
+        key = self.session_key
+        with transaction.atomic():
+            super().flush()
+            if key:
+                login_ended(key, reason="logged_out")

@@ -8,11 +8,12 @@ directly or through a ticket that login asked for.
 - ``4401`` (``CLOSE_CREDENTIALS_ENDED``): the person was deactivated, the token revoked, the
   login logged out, or the password changed (which ends every cookie login of the person;
   their tokens stay). Reconnecting needs a new login.
-
-Credentials also end on their own: each socket closes with ``4401`` when its API token or
-its cookie login expires (``credentials_expire_at``, watched by the consumer).
 - ``4403`` (``CLOSE_ACCESS_CHANGED``): still signed in, but what the socket may see changed
   (a role change): reconnect to get the new view, or be refused.
+
+Credentials also end on their own: each socket itself closes with ``4401`` when its API token
+or its cookie login expires (``credentials_expire_at``, which the consumer looks at right after
+the socket joined its groups and again at that expiry).
 """
 
 import hashlib
@@ -76,7 +77,7 @@ def login_ended(session_key: str, *, reason: str) -> None:
     """The cookie login ``session_key`` ended (``accounts.session_store.SessionStore.flush``:
     logging out, or another person signing in in the same browser): the sockets it opened, by
     its cookie or by a ticket it asked for, close (4401) after commit, and its unused tickets
-    are deleted now, before the session row goes."""
+    are deleted now (with the session row, in the same transaction)."""
     from accounts.services import realtime_tickets_end_login  # services import this module
 
     realtime_tickets_end_login(session_key=session_key)

@@ -198,7 +198,7 @@ class RealtimeTicketViewSet(ScopedGenericViewSet):
                     "(`REALTIME_TICKET_TTL_SECONDS`, default 30): ask for a new one before each connect. "
                     "A socket opened with a ticket asked for by a token closes with 4401 when that token "
                     "is revoked or expires; one asked for by a cookie login closes with 4401 when that login logs "
-                    "out or expires, and its unused tickets stop working when it logs out. "
+                    "out or expires, and its unused tickets stop working then. "
                     "See the AsyncAPI document at `/api/v1/asyncapi.json`.",
     )
     def create(self, request, *args, **kwargs):

@@ -88,6 +88,8 @@ def realtime_ticket_redeem(*, secret: str) -> RealtimeTicket | None:
     if not taken:
         return None
     ticket = RealtimeTicket.objects.select_related("user", "user__account", "api_token").get(digest=key)
+    if ticket.session_key:  # a used ticket keeps no login key: the socket's scope carries it
+        RealtimeTicket.objects.filter(pk=ticket.pk).update(session_key="")
     if not ticket.user.is_active:
         return None
     if ticket.api_token is not None and not ticket.api_token.is_usable:

@@ -40,6 +40,8 @@ CLOSE_CODES = {
     4403: "Not allowed: a foreign Origin (not the site's own, not in CORS_ALLOWED_ORIGINS), or the person's "
           "role changed while open (reconnect to get the new view).",
     4404: "The session does not exist or is another account's, or the path is no socket's.",
+    1011: "Server error: among others, an open socket whose credentials could not be checked at their "
+          "expiry (the database was unreachable). Reconnect with backoff; the handshake checks them again.",
 }
 
 

@@ -64,9 +64,9 @@ def test_both_sockets_their_ticket_and_close_codes_are_described(document):
     assert channels["session"]["address"] == "/ws/v1/sessions/{session_id}/"
     for channel in channels.values():
         assert "ticket" in channel["bindings"]["ws"]["query"]["properties"]
-        for code in ("4401", "4403", "4404"):
+        for code in ("4401", "4403", "4404", "1011"):
             assert f"`{code}`" in channel["description"]
-    assert set(document["info"]["x-close-codes"]) == {"4401", "4403", "4404"}
+    assert set(document["info"]["x-close-codes"]) == {"4401", "4403", "4404", "1011"}
     assert document["components"]["securitySchemes"]["ticket"] == {
         **document["components"]["securitySchemes"]["ticket"], "type": "httpApiKey", "in": "query", "name": "ticket"}
 

@@ -628,7 +628,7 @@ export interface paths {
         put?: never;
         /**
          * Get a websocket ticket
-         * @description Any member of an account (viewers too), by token or by cookie with CSRF. The body is empty. The ticket is valid once, for `expires_in` seconds (`REALTIME_TICKET_TTL_SECONDS`, default 30): ask for a new one before each connect. A socket opened with a ticket asked for by a token closes with 4401 when that token is revoked or expires; one asked for by a cookie login closes with 4401 when that login logs out or expires, and its unused tickets stop working when it logs out. See the AsyncAPI document at `/api/v1/asyncapi.json`.
+         * @description Any member of an account (viewers too), by token or by cookie with CSRF. The body is empty. The ticket is valid once, for `expires_in` seconds (`REALTIME_TICKET_TTL_SECONDS`, default 30): ask for a new one before each connect. A socket opened with a ticket asked for by a token closes with 4401 when that token is revoked or expires; one asked for by a cookie login closes with 4401 when that login logs out or expires, and its unused tickets stop working then. See the AsyncAPI document at `/api/v1/asyncapi.json`.
          */
         post: operations["realtime_ticket_create"];
         delete?: never;
