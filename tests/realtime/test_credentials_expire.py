@@ -8,6 +8,7 @@ credentials, right after it joined its groups, sees an end it missed while openi
 import asyncio
 import uuid
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from channels.db import database_sync_to_async
@@ -64,40 +65,31 @@ def token_ticket(key: str) -> str:
     return response.json()["ticket"]
 
 
-async def test_a_token_socket_closes_when_its_token_expires():
+async def credentials(person, kind: str):
+    """``(open_socket, expire_at)`` for a socket of ``person`` opened with ``kind``: a token
+    header, a ticket a token asked for, a cookie, or a ticket a cookie login asked for."""
+    if kind.startswith("token"):
+        token, header = await new_token(person)
+        expire_at = partial(token_expiring, token)
+        if kind == "token":
+            return partial(open_queue, header), expire_at
+        ticket = await database_sync_to_async(token_ticket)(header[1].decode().split(" ", 1)[1])
+        return partial(open_queue_with_ticket, ticket), expire_at
+    login = await database_sync_to_async(signed_in_client)(person)
+    expire_at = partial(login_expiring, login)
+    if kind == "cookie":
+        return partial(open_queue, cookie_of(login)), expire_at
+    ticket = await database_sync_to_async(cookie_ticket)(login)
+    return partial(open_queue_with_ticket, ticket), expire_at
+
+
+@pytest.mark.parametrize("kind", ["token", "token ticket", "cookie", "cookie ticket"])
+async def test_a_socket_closes_when_its_credentials_expire(kind):
     cast = await team()
-    token, header = await new_token(cast["senior"])
+    open_socket, expire_at = await credentials(cast["senior"], kind)
     expires_at = timezone.now() + SOON
-    await token_expiring(token, expires_at)
-    socket = await open_queue(header)
-    assert await closed_at_expiry(socket, expires_at) == 4401
-
-
-async def test_a_socket_opened_with_a_tokens_ticket_closes_when_the_token_expires():
-    cast = await team()
-    token, header = await new_token(cast["senior"])
-    ticket = await database_sync_to_async(token_ticket)(header[1].decode().split(" ", 1)[1])
-    expires_at = timezone.now() + SOON
-    await token_expiring(token, expires_at)
-    socket = await open_queue_with_ticket(ticket)
-    assert await closed_at_expiry(socket, expires_at) == 4401
-
-
-async def test_a_cookie_socket_closes_when_its_login_expires():
-    cast = await team()
-    login = await database_sync_to_async(signed_in_client)(cast["senior"])
-    expires_at = timezone.now() + SOON
-    await login_expiring(login, expires_at)
-    socket = await open_queue(cookie_of(login))
-    assert await closed_at_expiry(socket, expires_at) == 4401
-
-
-async def test_a_socket_opened_with_a_cookie_logins_ticket_closes_when_that_login_expires():
-    cast = await team()
-    login = await database_sync_to_async(signed_in_client)(cast["senior"])
-    expires_at = timezone.now() + SOON
-    await login_expiring(login, expires_at)
-    socket = await open_queue_with_ticket(await database_sync_to_async(cookie_ticket)(login))
+    await expire_at(expires_at)
+    socket = await open_socket()
     assert await closed_at_expiry(socket, expires_at) == 4401
 
 
