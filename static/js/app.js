@@ -38,14 +38,56 @@
     }
   });
 
+  // ---- drafts --------------------------------------------------------------------------
+  // What a person types into a field marked data-draft is kept in this tab's sessionStorage
+  // (per page and field; never sent anywhere, gone with the tab) until the form is sent and
+  // accepted. A sign-out or an expired login (the login page, then back), a reload or a
+  // page swapped under the person loses nothing: the field gets its draft back when it is
+  // shown untouched.
+  function draftKey(field) {
+    return "rf-draft:" + location.pathname + "#" + field.id;
+  }
+
+  function keepDraft(field) {
+    try {
+      if (field.value && field.value !== field.defaultValue) sessionStorage.setItem(draftKey(field), field.value);
+      else sessionStorage.removeItem(draftKey(field));
+    } catch (e) { /* storage full or refused: the field itself still holds the text */ }
+  }
+
+  function dropDrafts(form) {
+    form.querySelectorAll("[data-draft]").forEach(function (field) {
+      try { sessionStorage.removeItem(draftKey(field)); } catch (e) { /* nothing kept */ }
+    });
+  }
+
+  function restoreDrafts(root) {
+    if (!root || !root.querySelectorAll) return;
+    var fields = Array.prototype.slice.call(root.querySelectorAll("[data-draft]"));
+    if (root.matches && root.matches("[data-draft]")) fields.push(root);
+    fields.forEach(function (field) {
+      var saved = null;
+      try { saved = sessionStorage.getItem(draftKey(field)); } catch (e) { return; }
+      if (saved && field.value === field.defaultValue && saved !== field.value) field.value = saved;
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-draft]")) keepDraft(event.target);
+  });
+  document.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
+
   // Forms marked data-reset-on-success are emptied after a 2xx answer only: a refused
-  // form keeps what was typed so it can be corrected.
+  // form keeps what was typed so it can be corrected. An answer that sends the browser
+  // elsewhere (HX-Redirect: to the login page when the login ended) accepted nothing: the
+  // form and its drafts stay.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (form && form.matches && form.matches("form[data-reset-on-success]") && status >= 200 && status < 300) {
-      form.reset();
-    }
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (!form || !form.matches || status < 200 || status >= 300 || xhr.getResponseHeader("HX-Redirect")) return;
+    if (form.matches("form")) dropDrafts(form);
+    if (form.matches("form[data-reset-on-success]")) form.reset();
   });
 
   // A filter typed into (or a status picked) while the page was still loading, before htmx
@@ -77,9 +119,14 @@
   // htmx wires the page on DOMContentLoaded, from a listener added before this one
   // (htmx.min.js is the first deferred script), so the forms are wired when this runs. A
   // deferred script runs before that event, while readyState is already "interactive".
-  if (document.readyState === "complete") {
+  function whenReady() {
     catchUpSearchForms();
+    restoreDrafts(document.body);
+  }
+
+  if (document.readyState === "complete") {
+    whenReady();
   } else {
-    document.addEventListener("DOMContentLoaded", catchUpSearchForms);
+    document.addEventListener("DOMContentLoaded", whenReady);
   }
 })();

@@ -154,7 +154,20 @@ def test_without_javascript_a_refusal_re_renders_the_page_with_the_reason_and_it
 
     assert response.status_code == 400
     assert 'data-testid="composer-input"' in response.text  # the whole page
-    assert "Body: Ensure this value has at most 10000 characters" in response.text
+    assert "Message: it holds at most 10000 characters and this one has 10001." in response.text
+
+
+def test_a_message_too_long_is_refused_with_its_length_and_the_text_stays_in_the_composer(as_owner, session):
+    # The composer had maxlength="10000": a pasted 35,000-character log was cut to its first
+    # 10,000 characters without a word. Now the server says how long it is, and the field
+    # keeps it (htmx leaves a refused form alone) so the technician can trim it.
+    response = as_owner.post(f"/sessions/{session.pk}/messages/", {"body": "x" * 35_000}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#composer-error"
+    assert "this one has 35000" in response.text
+    assert kinds(session) == []
+    page = as_owner.get(f"/sessions/{session.pk}/")
+    assert "maxlength" not in page.text.split('id="composer-input"', 1)[1].split(">", 1)[0]
 
 
 def test_a_viewer_reads_everything_but_gets_no_write_controls(client, viewer, session):
