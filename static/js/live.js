@@ -61,8 +61,15 @@
   // Typed text, a chosen option, an opened <details> and the focus survive a refresh of the
   // region around them.
   function keep(region) {
-    var kept = { values: {}, open: [], focus: null };
+    var kept = { values: {}, open: [], focus: null, errors: {} };
     if (!region) return kept;
+    // A refusal shown in a form's error slot ("Message: it holds at most…") stays through a
+    // re-render that brings the same form back with its slot empty.
+    region.querySelectorAll("[id$='-error']").forEach(function (slot) {
+      if (slot.childNodes.length) {
+        kept.errors[slot.id] = Array.prototype.map.call(slot.childNodes, function (node) { return node.cloneNode(true); });
+      }
+    });
     region.querySelectorAll("textarea[id], input[type=text][id], select[id]").forEach(function (field) {
       var changed = field.tagName === "SELECT"
         ? Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; })
@@ -80,6 +87,10 @@
     Object.keys(kept.values).forEach(function (id) {
       var field = document.getElementById(id);
       if (field) field.value = kept.values[id];
+    });
+    Object.keys(kept.errors).forEach(function (id) {
+      var slot = document.getElementById(id);
+      if (slot && !slot.childNodes.length) slot.replaceChildren.apply(slot, kept.errors[id]);
     });
     kept.open.forEach(function (cls) {
       var d = document.querySelector("details." + cls.split(" ").join("."));
@@ -123,14 +134,40 @@
     if (!sources[key] || !sources[key].isConnected) {
       sources[key] = document.createElement("span");
       sources[key].hidden = true;
+      sources[key].setAttribute("data-refresh-source", key);
       document.body.appendChild(sources[key]);
     }
     return sources[key];
   }
 
+  // A refresh answered while the person's own request from that region is still in flight
+  // (Pick Up pressed just after the winning claim's event asked for the card) is not swapped
+  // in: replacing the card would detach the form, and the answer to the click ("Sam Senior
+  // picked this up first") would find no place to go. The region refreshes again once the
+  // person's request is answered.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var key = source && source.getAttribute && source.getAttribute("data-refresh-source");
+    var target = event.detail.target;
+    if (!key || !target || !refreshes[key]) return;
+    var busy = target.classList.contains("htmx-request") ? target : target.querySelector(".htmx-request");
+    if (!busy) return;
+    event.detail.shouldSwap = false;
+    var args = refreshes[key];
+    afterNextAnswer(function () { refresh.apply(null, args); });
+  });
+  var refreshes = {};
+
+  // The busy mark (htmx's request class) sits on a form's indicator when it has one, and the
+  // answer's event on the form: wait for the next answer on the page, and look again then.
+  function afterNextAnswer(fn) {
+    document.addEventListener("htmx:afterRequest", function () { setTimeout(fn, 0); }, { once: true });
+  }
+
   function refresh(key, targetId, url, after) {
     if (inflight[key]) { inflight[key] = "again"; return; }
     if (!document.getElementById(targetId)) { if (after) after(); return; }
+    refreshes[key] = [key, targetId, url, after];
     inflight[key] = true;
     var kept = keep(document.getElementById(targetId));
     window.htmx.ajax("GET", url, { source: sourceFor(key), target: "#" + targetId, swap: "outerHTML" }).then(function () {
@@ -426,13 +463,24 @@
         return "region=" + encodeURIComponent(name);
       }).join("&");
       whole = false; pending = {}; fetching = true;
-      var failed = false;
+      var failed = false, deferred = false;
       fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } }).then(function (response) {
         if (!response.ok) throw new Error("refresh answered " + response.status);
         return response.text();
       }).then(function (html) {
         var page = document.getElementById("session-page");
         if (!page) return;
+        // A form of the screen still waiting for its answer (Send, a fix's Worked, Resolve)
+        // would be detached by the swap, and a refusal addressed to its place lost: the
+        // refresh is asked for again once that answer is in.
+        var busy = page.querySelector(".htmx-request");
+        if (busy) {
+          if (everything) whole = true;
+          names.forEach(function (name) { pending[name] = true; });
+          deferred = true;
+          afterNextAnswer(next);
+          return;
+        }
         if (everything) {
           var kept = keep(page);
           window.htmx.swap(page, html, { swapStyle: "outerHTML" });
@@ -448,7 +496,7 @@
         failed = true;
         whole = true;
         if (window.console) console.warn("session refresh failed", error);
-      }).then(function () { fetching = false; if (!failed) next(); });
+      }).then(function () { fetching = false; if (!failed && !deferred) next(); });
     }
 
     function regionElement(name) {
