@@ -148,6 +148,28 @@ HISTORY_PROBLEMS = (
      "during Autopilot.", "TPM attestation error 0x81039001; not sure about the fix."),
 )
 
+# What fixed each history problem: the resolution the assistant offers for a similar case,
+# so it must say what was done (a placeholder taught it an empty answer).
+HISTORY_RESOLUTIONS = {
+    "Outlook keeps asking for a password": "Stale cached credentials after the tenant's MFA change: removed the "
+    "MicrosoftOffice16 entries from Credential Manager, signed out of Office, restarted Outlook and signed in "
+    "with MFA once.",
+    "Scanner to email stopped working": "SMTP AUTH is off for the tenant: pointed the copier at the SMTP relay "
+    "(port 25, the office's static IP allowed in the connector) instead of re-enabling basic auth.",
+    "VPN connects but no internal sites": "The VPN profile handed out public DNS: set the internal DNS servers and "
+    "the domain suffix in the VPN's DNS settings, then reconnected.",
+    "Label printer prints blank pages": "The new driver switched the media to thermal transfer: set Media Type to "
+    "Direct Thermal in the printer preferences and ran a calibration (hold Feed for two flashes).",
+    "OneDrive sync stuck on processing changes": "Paths over 400 characters blocked sync: shortened the deep "
+    "client folder names, then reset OneDrive (onedrive.exe /reset).",
+    "Shared drive mapping missing at logon": "The front-desk PCs fell out of the mapping's item-level targeting "
+    "group: added them back to the security group, then gpupdate /force and a logoff.",
+    "Teams calls drop after one minute": "The firewall change shortened the UDP session timeout: raised it to "
+    "120 s for UDP 3478-3481 and allowed Teams media to the Microsoft ranges.",
+    "New laptop fails Autopilot enrolment": "TPM attestation error 0x81039001: updated the BIOS and TPM firmware, "
+    "cleared the TPM, then reset the device and re-ran Autopilot.",
+}
+
 
 def demo_escalations_ensure(accounts: Mapping[str, Account], **_signal) -> str | None:
     """The loader ``seed_demo`` runs (connected in ``HandoffsConfig.ready``)."""
@@ -307,7 +329,7 @@ def history_specs(*, now=None, time_zone: str = "Europe/London") -> list[DemoEsc
                 first_action="Looking at it now: checking the logs first.",
                 closing=("Sorted it myself before anyone picked it up." if outcome == "cancelled" else
                          "Try the vendor's documented reset, then call me if it recurs." if outcome == "returned"
-                         else "Fixed: the cause and the steps are in the session notes."),
+                         else HISTORY_RESOLUTIONS[title]),
                 requester=requester, engineer=engineer,
                 released_by=next(p for p in (ADA, SAM, JAMIE) if p not in (requester, engineer)) if released else "",
             ))
