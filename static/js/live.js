@@ -160,8 +160,19 @@
 
   // The busy mark (htmx's request class) sits on a form's indicator when it has one, and the
   // answer's event on the form: wait for the next answer on the page, and look again then.
+  // A form that left the page before its answer (its region replaced) answers where the
+  // document does not hear it, so the look is also taken again after a moment.
   function afterNextAnswer(fn) {
-    document.addEventListener("htmx:afterRequest", function () { setTimeout(fn, 0); }, { once: true });
+    var done = false, timer = null;
+    function again() {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      document.removeEventListener("htmx:afterRequest", again);
+      setTimeout(fn, 0);
+    }
+    document.addEventListener("htmx:afterRequest", again);
+    timer = setTimeout(again, 300);
   }
 
   function refresh(key, targetId, url, after) {
@@ -453,11 +464,19 @@
     // Fetched without htmx's request queue, then kept, swapped and restored in one go: what
     // the reader typed is read at the moment of the swap, so a composer its own send just
     // cleared is never refilled with the text it had when the refresh began.
+    var waiting = false;
+
     function next() {
-      if (fetching) return;
+      if (fetching || waiting) return;
       var names = Object.keys(pending);
       if (!whole && !names.length) return;
-      if (!document.getElementById("session-page")) return;
+      var current = document.getElementById("session-page");
+      if (!current) return;
+      if (current.querySelector(".htmx-request")) {  // see below: wait for that answer first
+        waiting = true;
+        afterNextAnswer(function () { waiting = false; next(); });
+        return;
+      }
       var everything = whole;
       var url = everything ? liveUrl : regionsUrl + "?" + names.map(function (name) {
         return "region=" + encodeURIComponent(name);
@@ -478,7 +497,8 @@
           if (everything) whole = true;
           names.forEach(function (name) { pending[name] = true; });
           deferred = true;
-          afterNextAnswer(next);
+          waiting = true;
+          afterNextAnswer(function () { waiting = false; next(); });
           return;
         }
         if (everything) {

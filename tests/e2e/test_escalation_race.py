@@ -127,9 +127,11 @@ def test_a_refusal_answered_while_the_session_page_re_renders_is_shown_and_stays
 
     sam = browser_as(senior)
     sam.goto("/escalations/")
+    # The pick-up's events reach Jamie's page: its escalation panel refreshes at once, the
+    # whole screen only once Send is answered.
+    with jamie.expect_response(lambda response: response.url.endswith(f"/sessions/{session.pk}/escalation/")):
+        sam.get_by_test_id("queue-card-pickup").click()
     with jamie.expect_response(lambda response: response.url.endswith(live_path)):
-        sam.get_by_test_id("queue-card-pickup").click()  # Jamie's page fetches its new state
-    with jamie.expect_response(lambda response: response.url.endswith(live_path)):  # again, after the answer
         sends[0].continue_()
 
     expect(jamie.get_by_test_id("composer-error")).to_contain_text("it holds at most 10000 characters")
