@@ -32,10 +32,11 @@ class NewSessionForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(max_length=MESSAGE_MAX, strip=True, label="Message",
-                           error_messages={"required": "Write something first.",
-                                           "max_length": "it holds at most %(limit_value)d characters and this one has "
-                                                         "%(show_value)d. Send the lines that matter, or the log in parts."})
+    body = forms.CharField(max_length=MESSAGE_MAX, strip=True, label="Message", error_messages={
+        "required": "Write something first.",
+        "max_length": "it holds at most %(limit_value)d characters and this one has %(show_value)d. "
+                      "Send the lines that matter, or the log in parts.",
+    })
     kind = forms.ChoiceField(choices=[(MessageKind.TECH, "Message"), (MessageKind.NOTE, "Note")],
                              required=False)
 
