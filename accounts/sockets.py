@@ -104,15 +104,6 @@ def on_user_saved(*, instance, created, update_fields=None, **_signal) -> None:
     sockets_close_on_commit(logins_group(instance.pk), code=CLOSE_CREDENTIALS_ENDED, reason="password_changed")
 
 
-def login_expiry(session_key: str) -> datetime | None:
-    """When the cookie login ``session_key`` expires: its session row's ``expire_date`` (a
-    session saved again later moves it), or None when no such login exists (it ended)."""
-    from accounts.session_store import SessionStore  # the store imports this module
-
-    return (SessionStore.get_model_class().objects.filter(session_key=session_key)
-            .values_list("expire_date", flat=True).first())
-
-
 def credentials_expire_at(*, user_id, api_token_id=None, session_key: str | None = None) -> datetime | None:
     """When the credentials a socket of the person ``user_id`` was opened with end on their
     own, as an aware datetime; now (or earlier) when they have ended already, the person
@@ -122,7 +113,8 @@ def credentials_expire_at(*, user_id, api_token_id=None, session_key: str | None
     expired, or no longer signs this person in (the check of ``auth.get_user``: a new
     password, a deactivation). ``accounts.realtime.AccountConsumer`` looks right after the
     socket joined its groups and again at that time (a session saved since expires later),
-    and closes with 4401. None when given neither: nothing to watch."""
+    and closes with 4401; ``realtime_ticket_redeem`` refuses a cookie login's ticket by it.
+    None when given neither: nothing to watch."""
     from accounts.models import ApiToken, User  # the models module is not ready at import
     from accounts.session_store import SessionStore  # the store imports this module
 

@@ -17,7 +17,7 @@ from django.utils.crypto import constant_time_compare
 
 from accounts.errors import ServiceError
 from accounts.models import ApiToken, RealtimeTicket, User
-from accounts.sockets import login_expiry, login_group
+from accounts.sockets import credentials_expire_at, login_group
 from accounts.tokens import digest, new_secret
 
 
@@ -97,10 +97,9 @@ def realtime_ticket_redeem(*, secret: str) -> RealtimeTicket | None:
     if ticket.session_auth_hash and not constant_time_compare(ticket.session_auth_hash,
                                                               ticket.user.get_session_auth_hash()):
         return None  # the cookie login that asked has ended since (a new password, deactivation)
-    if ticket.session_key:
-        expires_at = login_expiry(ticket.session_key)
-        if expires_at is None or expires_at <= now:
-            return None  # logged out (the ticket was issued in a race with it) or expired
+    if ticket.session_key and credentials_expire_at(user_id=ticket.user_id,
+                                                    session_key=ticket.session_key) <= timezone.now():
+        return None  # logged out (the ticket was issued in a race with it) or expired
     return ticket
 
 

@@ -150,8 +150,7 @@
     var key = source && source.getAttribute && source.getAttribute("data-refresh-source");
     var target = event.detail.target;
     if (!key || !target || !refreshes[key]) return;
-    var busy = target.classList.contains("htmx-request") ? target : target.querySelector(".htmx-request");
-    if (!busy) return;
+    if (!busyIn(target)) return;
     event.detail.shouldSwap = false;
     var args = refreshes[key];
     afterNextAnswer(function () { refresh.apply(null, args); });
@@ -160,6 +159,11 @@
 
   // The busy mark (htmx's request class) sits on a form's indicator when it has one, and the
   // answer's event on the form: wait for the next answer on the page, and look again then.
+  // Whether a request from inside ``region`` (or the region itself) waits for its answer.
+  function busyIn(region) {
+    return Boolean(region && (region.classList.contains("htmx-request") || region.querySelector(".htmx-request")));
+  }
+
   // A form that left the page before its answer (its region replaced) answers where the
   // document does not hear it, so the look is also taken again after a moment.
   function afterNextAnswer(fn) {
@@ -350,9 +354,8 @@
     // refresh replaces the form waiting for it: htmx drops the answer of a detached element,
     // and "Sam Senior picked this up first" would be lost. The refresh runs once it lands.
     function whenIdle(region, fn) {
-      var busy = region && (region.classList.contains("htmx-request") ? region : region.querySelector(".htmx-request"));
-      if (!busy) { fn(); return; }
-      busy.addEventListener("htmx:afterRequest", function () { setTimeout(fn, 0); }, { once: true });
+      if (!busyIn(region)) { fn(); return; }
+      afterNextAnswer(function () { whenIdle(document.getElementById(region.id) || region, fn); });
     }
 
     function resync() {
@@ -472,7 +475,7 @@
       if (!whole && !names.length) return;
       var current = document.getElementById("session-page");
       if (!current) return;
-      if (current.querySelector(".htmx-request")) {  // see below: wait for that answer first
+      if (busyIn(current)) {  // see below: wait for that answer first
         waiting = true;
         afterNextAnswer(function () { waiting = false; next(); });
         return;
@@ -492,8 +495,7 @@
         // A form of the screen still waiting for its answer (Send, a fix's Worked, Resolve)
         // would be detached by the swap, and a refusal addressed to its place lost: the
         // refresh is asked for again once that answer is in.
-        var busy = page.querySelector(".htmx-request");
-        if (busy) {
+        if (busyIn(page)) {
           if (everything) whole = true;
           names.forEach(function (name) { pending[name] = true; });
           deferred = true;
