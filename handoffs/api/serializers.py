@@ -135,14 +135,15 @@ class HandoffMessageSerializer(api.ModelSerializer):
         """``Meta.fields``, built directly (resolutionflow.api.representation): the queue's rows,
         every event's message and every action's answer go through here."""
         person = UserSummarySerializer.represent
+        zone = timezone.get_current_timezone()
         return {
             "id": str(handoff.pk), "status": str(handoff.status), "urgency": str(handoff.urgency),
             "note": handoff.note, "session": SessionSummarySerializer.represent(handoff.session),
             "requested_by": person(handoff.requested_by), "handed_off_by": person(handoff.handed_off_by),
             "claimed_by": person(handoff.claimed_by) if handoff.claimed_by_id else None,
-            "created_at": moment(handoff.created_at), "claimed_at": moment(handoff.claimed_at),
-            "first_action_at": moment(handoff.first_action_at), "first_action_kind": handoff.first_action_kind,
-            "alerted_at": moment(handoff.alerted_at), "closed_at": moment(handoff.closed_at),
+            "created_at": moment(handoff.created_at, zone), "claimed_at": moment(handoff.claimed_at, zone),
+            "first_action_at": moment(handoff.first_action_at, zone), "first_action_kind": handoff.first_action_kind,
+            "alerted_at": moment(handoff.alerted_at, zone), "closed_at": moment(handoff.closed_at, zone),
             "closing_note": handoff.closing_note, "age_seconds": self.get_age_seconds(handoff),
             "is_overdue": self.get_is_overdue(handoff),
         }

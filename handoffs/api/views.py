@@ -41,8 +41,11 @@ REFUSALS = {409: conflict("`already_claimed` (with `claimed_by` and `status`), `
                           "`status`), `session_closed`.", HandoffConflictSerializer)}
 
 
+QUEUE_ORDERING = ("urgency_rank", "created_at", "pk")  # most urgent first, then the one waiting longest
+
+
 def handoff_queryset(account):
-    return selectors.handoff_list(account=account).order_by("urgency_rank", "created_at", "pk")
+    return selectors.handoff_list(account=account).order_by(*QUEUE_ORDERING)
 
 
 class HandoffContextMixin:
@@ -103,11 +106,14 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def scoped_queryset(self, *, account):
         if self.action == "list":
-            # A queue row shows neither the context snapshot nor the session's transcript-sized
-            # fields: leave them in the database (they are most of each row's bytes).
-            return handoff_queryset(account).defer(
-                "context", "session__problem", "session__resolution", "session__flow_graph", "session__path")
+            # A queue row shows no context snapshot (most of each row's bytes), and its session and
+            # people come for the page only (paginate_queryset), not joined to every row.
+            return Handoff.objects.for_account(account).order_by(*QUEUE_ORDERING).only(*selectors.QUEUE_ROW_FIELDS)
         return handoff_queryset(account)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.attach_queue_relations(page, account=self.account)
 
     def get_serializer_class(self):
         return HandoffDetailSerializer if self.action == "retrieve" else HandoffSerializer

@@ -5,6 +5,9 @@
   of range, a NUL character, ``is_active=maybe``), and 400 ``unknown_filter`` for a parameter
   the list does not know: a filter that is silently ignored shows everything. A list that
   reads a parameter of its own (outside its filter set) names it in ``query_parameters``.
+* A filter set whose ``Meta.unfiltered_when_empty`` is true declares that it has no defaults:
+  given none of its parameters it is not built (the list is the view's queryset as it is).
+  tests/api/test_filters.py checks each such set against the queryset it would have made.
 * ``DateOrInstantFilter`` reads a day (``2026-09-06``: its first real instant in the
   account's time zone, see ``accounts.timezones``), a wall time without an offset (the
   account's), or an instant with an offset; ``StrictBooleanFilter`` takes only true/false
@@ -148,13 +151,18 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         if getattr(view, "action", "list") not in (None, "list"):
             # An object addressed by id is found whatever the query string says.
             return queryset
-        filterset = self.get_filterset(request, queryset, view)
-        known = set(filterset.filters) if filterset is not None else set()
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(filterset_class.base_filters) if filterset_class is not None else set()
         # Parameters a list reads itself (a view's ``query_parameters``, e.g. ``{"after"}``).
         known |= set(getattr(view, "query_parameters", ()))
         refuse_unknown_parameters(request, known | COMMON_PARAMETERS, listed=known)
-        if filterset is None:
+        if filterset_class is None:
             return queryset
+        if filterset_class.Meta.__dict__.get("unfiltered_when_empty") and not known & set(request.query_params):
+            # A filter set without defaults given none of its parameters changes nothing: building
+            # it (a deep copy of every filter and a form) was 0.8 ms of each list request (issue 9).
+            return queryset
+        filterset = filterset_class(**self.get_filterset_kwargs(request, queryset, view))
         if not filterset.is_valid():
             parameter, errors = next(iter(filterset.form.errors.as_data().items()))
             raise invalid_filter(parameter, errors[0].messages[0], errors[0].code or "invalid")

@@ -50,6 +50,7 @@ class SessionFilter(filters.FilterSet):
     class Meta:
         model = TroubleshootingSession
         fields: list[str] = []
+        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
@@ -107,6 +108,7 @@ class MessageFilter(filters.FilterSet):
     class Meta:
         model = Message
         fields: list[str] = []
+        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)
 
 
 class FactFilter(filters.FilterSet):
@@ -118,6 +120,7 @@ class FactFilter(filters.FilterSet):
     class Meta:
         model = Fact
         fields: list[str] = []
+        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)
 
 
 class FixFilter(filters.FilterSet):
@@ -128,3 +131,4 @@ class FixFilter(filters.FilterSet):
     class Meta:
         model = Fix
         fields: list[str] = []
+        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)

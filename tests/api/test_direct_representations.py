@@ -1,7 +1,8 @@
 """Representations built directly for speed (issue 9, resolutionflow.api.representation) give
 exactly what DRF's field-by-field walk gives: the walk (``ModelSerializer.to_representation``)
 is the reference, for sessions and escalations in every state, each reader, and a time zone
-that is not UTC."""
+that is not UTC; and the lists' own reads (only the columns a row shows, the page's people
+and sessions attached) give the same rows without a query more."""
 
 import zoneinfo
 
@@ -12,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from accounts.api.serializers import UserSummarySerializer
+from handoffs import selectors as handoff_selectors
 from handoffs import services as handoff_services
 from handoffs.api.serializers import (
     HandoffDetailSerializer,
@@ -20,6 +22,7 @@ from handoffs.api.serializers import (
     SessionSummarySerializer,
 )
 from handoffs.api.views import handoff_queryset
+from handoffs.models import Handoff
 from sessions_app import selectors
 from sessions_app.api.serializers import SessionDetailSerializer, SessionSerializer
 from sessions_app.models import Flow, SessionStatus
@@ -56,10 +59,21 @@ def sessions(northwind, engineer, senior):
     return selectors.attach_live_escalations(page, account=northwind)
 
 
+def _as_the_list_reads(sessions, account):
+    """The same sessions read as ``GET sessions/`` reads a page: without joined people, with only
+    the runbook's summary, then the page's people, counts and escalations attached."""
+    page = list(selectors.session_page_list(account=account).filter(pk__in=[s.pk for s in sessions]))
+    page = selectors.attach_people(page, account=account)
+    page = selectors.attach_item_counts(page, account=account)
+    return {session.pk: session for session in selectors.attach_live_escalations(page, account=account)}
+
+
 @pytest.mark.parametrize("serializer_class", [SessionSerializer, SessionDetailSerializer])
 @pytest.mark.parametrize("reader", ["engineer", "senior", "viewer", "admin_user"])
-def test_a_session_built_directly_equals_the_field_walk(request, sessions, serializer_class, reader):
+def test_a_session_built_directly_equals_the_field_walk(request, sessions, serializer_class, reader,
+                                                       django_assert_num_queries, northwind):
     user = request.getfixturevalue(reader)
+    listed = _as_the_list_reads(sessions, northwind)
     timezone.activate(zoneinfo.ZoneInfo("America/Santiago"))  # the account's zone, as the middleware sets it
     try:
         assert len(sessions) == 7
@@ -68,8 +82,21 @@ def test_a_session_built_directly_equals_the_field_walk(request, sessions, seria
             walked = serializers.ModelSerializer.to_representation(serializer, session)
             assert serializer.data == walked, session.title
             assert list(serializer.data) == list(walked)  # the same order of keys too
+            if serializer_class is SessionSerializer:
+                # The list's own read gives the same row, and building it reads nothing more
+                # (no field left in the database is touched).
+                with django_assert_num_queries(0):
+                    assert SessionSerializer(listed[session.pk], context={"request": _request(user)}).data == walked
     finally:
         timezone.deactivate()
+
+
+def test_attaching_to_another_accounts_rows_is_refused(sessions, outsider, northwind):
+    with pytest.raises(ValueError, match="belong to the account"):
+        selectors.attach_people(sessions, account=outsider)
+    queue = list(handoff_queryset(northwind))
+    with pytest.raises(ValueError, match="belong to the account"):
+        handoff_selectors.attach_queue_relations(queue, account=outsider)
 
 
 @pytest.mark.parametrize("display_name", ["Jamie Junior", ""])
@@ -100,10 +127,20 @@ def handoffs(northwind, engineer, senior, admin_user):
     return list(handoff_queryset(northwind).filter(pk__in=ids))
 
 
+def _as_the_queue_reads(handoffs, account):
+    """The same escalations read as ``GET handoffs/`` reads a page: the row's own columns only,
+    then the page's sessions and people attached."""
+    page = Handoff.objects.for_account(account).filter(pk__in=[h.pk for h in handoffs])
+    page = handoff_selectors.attach_queue_relations(page.only(*handoff_selectors.QUEUE_ROW_FIELDS), account=account)
+    return {handoff.pk: handoff for handoff in page}
+
+
 @pytest.mark.parametrize("serializer_class", [HandoffMessageSerializer, HandoffSerializer, HandoffDetailSerializer])
 @pytest.mark.parametrize("reader", ["engineer", "senior", "viewer", "admin_user"])
-def test_an_escalation_built_directly_equals_the_field_walk(request, handoffs, serializer_class, reader):
+def test_an_escalation_built_directly_equals_the_field_walk(request, handoffs, serializer_class, reader,
+                                                          django_assert_num_queries, northwind):
     user = request.getfixturevalue(reader)
+    queued = _as_the_queue_reads(handoffs, northwind)
     now = timezone.now()
     timezone.activate(zoneinfo.ZoneInfo("Asia/Kolkata"))
     try:
@@ -116,6 +153,10 @@ def test_an_escalation_built_directly_equals_the_field_walk(request, handoffs, s
             walked = serializers.ModelSerializer.to_representation(serializer, handoff)
             assert serializer.data == walked, handoff.status
             assert list(serializer.data) == list(walked)
+            if serializer_class is HandoffSerializer:  # the queue's own read: the same row, no query more
+                with django_assert_num_queries(0):
+                    row = HandoffSerializer(queued[handoff.pk], context={"request": _request(user), "now": now})
+                    assert row.data == walked
     finally:
         timezone.deactivate()
 

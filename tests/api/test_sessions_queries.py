@@ -67,9 +67,10 @@ def add_flows(session, count):
 
 # list → (url name, how to add rows, rows already there, query budget)
 LISTS = {
-    # the user's account, the page count, the rows (owner, assignee and flow joined), then
-    # the message, fact and fix counts of the page's rows only, in one statement, then the
-    # page's live escalations (the rows' ``escalation``), in one statement
+    # the user's account, the rows (the runbook's name and slug joined), the page's owners and
+    # assignees in one statement, the message, fact and fix counts of the page's rows only in
+    # one statement, and the page's live escalations (the rows' ``escalation``) in one (the
+    # page count is skipped: a page that reaches the end knows it)
     "sessions": ("session-list", add_sessions, 1, 5),
     # the account, the session, the page count, the rows with their authors joined
     "messages": ("session-message-list", add_messages, 0, 4),

@@ -58,13 +58,14 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         # The list pages first and counts the page's items after (paginate_queryset): counting
         # in the paged statement would count every session of the account before the LIMIT.
         if self.action == "list":
-            return selectors.session_list(account=account)
+            return selectors.session_page_list(account=account)
         return selectors.session_with_counts_list(account=account)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is None:
             return None
+        page = selectors.attach_people(page, account=self.account)
         page = selectors.attach_item_counts(page, account=self.account)
         return selectors.attach_live_escalations(page, account=self.account)
 
