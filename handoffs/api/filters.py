@@ -64,11 +64,16 @@ class HandoffFilter(filters.FilterSet):
         fields = ["status", "urgency", "claimed_by", "requested_by", "created_after", "created_before", "q",
                   "session"]
 
+    @classmethod
+    def apply_defaults(cls, queryset):
+        """The queue's default, open and claimed (resolutionflow.api.filters)."""
+        return queryset.filter(status__in=LIVE_STATUSES)
+
     def search(self, queryset, name, value):
         return handoff_search(queryset, value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("status") and not self.form.cleaned_data.get("session"):
-            queryset = queryset.filter(status__in=LIVE_STATUSES)
+            queryset = self.apply_defaults(queryset)
         return queryset

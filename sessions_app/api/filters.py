@@ -50,7 +50,11 @@ class SessionFilter(filters.FilterSet):
     class Meta:
         model = TroubleshootingSession
         fields: list[str] = []
-        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)
+
+    @classmethod
+    def apply_defaults(cls, queryset):
+        """No defaults: the list as it is (resolutionflow.api.filters)."""
+        return queryset
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
@@ -75,9 +79,14 @@ class FlowFilter(filters.FilterSet):
         model = Flow
         fields: list[str] = []
 
+    @classmethod
+    def apply_defaults(cls, queryset):
+        """Switched-off runbooks hidden (resolutionflow.api.filters)."""
+        return queryset.filter(is_active=True)
+
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("include_inactive"):
-            queryset = queryset.filter(is_active=True)
+            queryset = self.apply_defaults(queryset)
         return super().filter_queryset(queryset)
 
     def filter_q(self, queryset, name, value: str):
@@ -108,7 +117,11 @@ class MessageFilter(filters.FilterSet):
     class Meta:
         model = Message
         fields: list[str] = []
-        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)
+
+    @classmethod
+    def apply_defaults(cls, queryset):
+        """No defaults: the list as it is (resolutionflow.api.filters)."""
+        return queryset
 
 
 class FactFilter(filters.FilterSet):
@@ -120,7 +133,11 @@ class FactFilter(filters.FilterSet):
     class Meta:
         model = Fact
         fields: list[str] = []
-        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)
+
+    @classmethod
+    def apply_defaults(cls, queryset):
+        """No defaults: the list as it is (resolutionflow.api.filters)."""
+        return queryset
 
 
 class FixFilter(filters.FilterSet):
@@ -131,4 +148,8 @@ class FixFilter(filters.FilterSet):
     class Meta:
         model = Fix
         fields: list[str] = []
-        unfiltered_when_empty = True  # no defaults (resolutionflow.api.filters)
+
+    @classmethod
+    def apply_defaults(cls, queryset):
+        """No defaults: the list as it is (resolutionflow.api.filters)."""
+        return queryset

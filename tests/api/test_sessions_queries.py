@@ -23,10 +23,11 @@ from tests.sessions_app.factories import (
 
 
 def add_sessions(session, count):
-    """A mix: assistant sessions with items, some escalated (and picked up) or resolved, and
-    colleagues' flow sessions: every row's ``escalation`` and ``actions`` are computed."""
+    """A mix: colleagues' flow sessions (the first row added: a page with a FlowPilot session
+    reads its runbooks, one query), and assistant sessions with items, some escalated (and picked
+    up) or resolved: every row's ``escalation`` and ``actions`` are computed."""
     for i in range(count):
-        if i % 2:
+        if i % 2 == 0:
             colleague = UserFactory(account=session.account)
             FlowSessionFactory(account=session.account, owner=colleague, flow=FlowFactory(account=session.account))
         else:
@@ -34,11 +35,11 @@ def add_sessions(session, count):
             MessageFactory(session=other)
             FactFactory(session=other)
             FixFactory(session=other)
-            if i % 4 == 0:
+            if i % 4 == 1:
                 handoff = handoff_services.handoff_escalate(session=other, actor=session.owner, note="Stuck")
-                if i % 8 == 0:
+                if i % 8 == 1:
                     handoff_services.handoff_claim(handoff=handoff, actor=UserFactory(account=session.account))
-            elif i % 8 == 2:
+            elif i % 8 == 3:
                 TroubleshootingSession.unscoped.filter(pk=other.pk).update(
                     status="resolved", resolution="Restarted the spooler.", resolved_at=timezone.now())
 
@@ -67,11 +68,11 @@ def add_flows(session, count):
 
 # list → (url name, how to add rows, rows already there, query budget)
 LISTS = {
-    # the user's account, the rows (the runbook's name and slug joined), the page's owners and
-    # assignees in one statement, the message, fact and fix counts of the page's rows only in
-    # one statement, and the page's live escalations (the rows' ``escalation``) in one (the
-    # page count is skipped: a page that reaches the end knows it)
-    "sessions": ("session-list", add_sessions, 1, 5),
+    # the user's account, the rows, the page's owners and assignees in one statement, its
+    # runbooks in one (a page without a FlowPilot session skips it), the message, fact and fix
+    # counts of the page's rows only in one statement, and the page's live escalations (the
+    # rows' ``escalation``) in one (the page count is skipped: a page that reaches the end knows it)
+    "sessions": ("session-list", add_sessions, 1, 6),
     # the account, the session, the page count, the rows with their authors joined
     "messages": ("session-message-list", add_messages, 0, 4),
     "facts": ("session-fact-list", add_facts, 0, 4),
