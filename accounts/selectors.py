@@ -1,5 +1,6 @@
 """Reads scoped to an account (docs/architecture.md#rooms-and-dependencies): every query that shows tenant data starts
-here."""
+here. ``people_by_id`` alone reads by id: it follows ids taken from rows already read through
+their account, as a join would (a person who moved account is still shown on the rows they own)."""
 
 from django.db.models import Q
 from django.utils import timezone

@@ -168,6 +168,13 @@ class Run:
         return statistics.median(self.latencies) if self.latencies else float("nan")
 
 
+def merged(runs: list[Run]) -> Run:
+    """One ``Run`` of several: every latency and status, and the sum of their walls (so ``rate``
+    is all their requests over all their time)."""
+    return Run(latencies=[x for run in runs for x in run.latencies], statuses=[x for run in runs for x in run.statuses],
+               wall=sum(run.wall for run in runs), bodies_5xx=[x for run in runs for x in run.bodies_5xx])
+
+
 async def _load(url: str, *, concurrency: int, requests: int, seconds: float, headers=None) -> Run:
     run = Run()
     deadline = time.monotonic() + seconds

@@ -4,11 +4,14 @@ the queue (GET /api/v1/handoffs/) at growing table sizes, on SQLite and PostgreS
 
     python bench/lists.py [--quick] [--sizes 2000,20000,200000] [--databases sqlite,postgres]
                           [--lists sessions,sessions-cursor,queue,history-page]
-                          [--clients 20] [--requests 400] [--processes 2] [--explain] [--json FILE]
+                          [--clients 20] [--requests 200] [--rounds 3] [--processes 2] [--explain]
+                          [--json FILE]
 
 For each database and size: a fresh database seeded with N sessions (two messages, a fact and a
 fix each) and N escalations (20 live), served by scripts/serve; req/s and p50/p95/p99 at
-``--clients`` concurrent clients, then queries and SQL time per request measured in-process.
+``--clients`` concurrent clients over ``--rounds`` runs of ``--requests`` each, every run
+bracketed by /healthz runs on the same server (the reference: all of them together), then
+queries and SQL time per request measured in-process.
 Each row carries the machine's load average (``/proc/loadavg``, 1 minute) when it was measured.
 ``--explain`` writes the plan of every SELECT of each list's request (EXPLAIN QUERY PLAN on
 SQLite, EXPLAIN ANALYZE on PostgreSQL) at the largest size to bench/plans/<db>-<list>.txt.
@@ -22,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PYTHON, ROOT, Server, load, loadavg, manage_env, ms, prepare, table  # noqa: E402
+from common import PYTHON, ROOT, Server, load, loadavg, manage_env, merged, ms, prepare, table  # noqa: E402
 
 # name: (path, which seeded token: 0 owns every session, 1 is a colleague)
 LISTS = {
@@ -69,9 +72,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="2000,20000,200000")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=200, help="requests per run")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="list runs per list, each followed by a /healthz run (one more before the first)")
     parser.add_argument("--lists", default=",".join(LISTS))
     parser.add_argument("--explain", action="store_true",
                         help="write every SELECT's plan at the largest size to bench/plans/")
@@ -87,8 +92,10 @@ def main() -> None:
             url, seeded = prepare(kind, f"lists_{size}", sessions=size, handoffs=size, live=20, engineers=4)
             tokens = seeded["accounts"][0]["tokens"]
             with Server(url, processes=args.processes) as server:
-                reference = load(f"{server.url}/healthz", concurrency=args.clients, requests=requests,
-                                 seconds=args.seconds)
+                def healthz():
+                    return load(f"{server.url}/healthz", concurrency=args.clients, requests=requests,
+                                seconds=args.seconds)
+
                 for name in names:
                     path, which = LISTS[name]
                     token = tokens[which]
@@ -97,8 +104,15 @@ def main() -> None:
                     else:
                         headers = {"Cookie": cookie(url, token)}
                     load_avg = loadavg()
-                    run = load(f"{server.url}{path}", concurrency=args.clients, requests=requests,
-                               seconds=args.seconds, headers=headers)
+                    # The reference brackets the list, round by round (/healthz, list, /healthz, …):
+                    # on a shared host whose speed drifts within minutes, one /healthz run per
+                    # server made ratios that moved by 20 points between runs of the same code.
+                    references, runs = [healthz()], []
+                    for _ in range(args.rounds):
+                        runs.append(load(f"{server.url}{path}", concurrency=args.clients, requests=requests,
+                                         seconds=args.seconds, headers=headers))
+                        references.append(healthz())
+                    run, reference = merged(runs), merged(references)
                     sql = probe(url, token, path)
                     sql_by[(kind, name, size)] = sql["sql_ms"]
                     errors = run.count(lambda s: s != 200)

@@ -43,8 +43,10 @@ def attach_queue_relations(handoffs, *, account: Account):
     """Set ``account``, ``session`` (loaded with ``SESSION_SUMMARY_FIELDS`` only) and the people
     (``requested_by``, ``handed_off_by``, ``claimed_by``: ``accounts.selectors.people_by_id``) on
     each escalation of a page (at most a page of ``account``'s), in two queries; returns them as
-    a list. For the API's queue, read without joins: joined, every row built its session and
-    three whole user rows (issue 9)."""
+    a list, without an escalation whose session went between the reads (deleted with it: the
+    join this replaces would not have found it either). For the API's queue, read without joins:
+    joined, every row built its session and three whole user rows (issue 9). Raises
+    ``ValueError`` for another account's escalation (a programming error)."""
     handoffs = list(handoffs)
     if any(handoff.account_id != account.pk for handoff in handoffs):
         raise ValueError("attach_queue_relations: every escalation must belong to the account")
@@ -57,13 +59,18 @@ def attach_queue_relations(handoffs, *, account: Account):
                 .only(*SESSION_SUMMARY_FIELDS)}
     people = people_by_id([person for handoff in handoffs
                            for person in (handoff.requested_by_id, handoff.handed_off_by_id, handoff.claimed_by_id)])
+    found = []
     for handoff in handoffs:
+        raised_by = {handoff.requested_by_id, handoff.handed_off_by_id}
+        if handoff.session_id not in sessions or not raised_by <= people.keys():
+            continue  # deleted since the page was read
         handoff.account = account
         handoff.session = sessions[handoff.session_id]
         handoff.requested_by = people[handoff.requested_by_id]
         handoff.handed_off_by = people[handoff.handed_off_by_id]
         handoff.claimed_by = people.get(handoff.claimed_by_id)
-    return handoffs
+        found.append(handoff)
+    return found
 
 
 QUEUE_VIEWS = ("all", "unclaimed", "mine")
@@ -249,12 +256,14 @@ def live_escalations(*, sessions, **_signal) -> dict:
     sessions = list(sessions)
     if not sessions:
         return {}
-    prep = Handoff._meta.pk.get_db_prep_value
-    by_db_value = {prep(session.pk, connection): session.pk for session in sessions}
-    marks = ", ".join(["%s"] * len(by_db_value))
-    sql = (f"SELECT session_id, id, status FROM {connection.ops.quote_name(Handoff._meta.db_table)} "  # noqa: S608
-           f"WHERE account_id = %s AND status IN (%s, %s) AND session_id IN ({marks})")
-    params = [prep(sessions[0].account_id, connection), *(str(status) for status in LIVE_STATUSES), *by_db_value]
+    field = Handoff._meta.get_field
+    session_value, account_value = field("session").target_field.get_db_prep_value, field("account").target_field
+    by_db_value = {session_value(session.pk, connection): session.pk for session in sessions}
+    statuses = [str(status) for status in LIVE_STATUSES]
+    table, marks = connection.ops.quote_name(Handoff._meta.db_table), ", ".join(["%s"] * len(by_db_value))
+    sql = (f"SELECT session_id, id, status FROM {table} WHERE account_id = %s "  # noqa: S608
+           f"AND status IN ({', '.join(['%s'] * len(statuses))}) AND session_id IN ({marks})")
+    params = [account_value.get_db_prep_value(sessions[0].account_id, connection), *statuses, *by_db_value]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

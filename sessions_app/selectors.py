@@ -17,36 +17,41 @@ def session_list(*, account: Account):
 
 
 def session_page_list(*, account: Account):
-    """The account's sessions without joins, for a list that pages: ``attach_people`` then sets
+    """The account's sessions without joins, for a list that pages: ``attach_people_and_runbooks`` then sets
     the owner, assignee and runbook of the page's rows only. (Joined, every row of the page
     built its own owner from a whole user row, 2.5 ms of a 50-row page; even the runbook's
     name alone, joined, cost 1.1 ms: issue 9.)"""
     return TroubleshootingSession.objects.for_account(account)
 
 
-# What a list shows of a runbook (SessionSerializer.get_flow): the only columns ``attach_people`` loads.
+# What a list shows of a runbook (SessionSerializer.get_flow): the only columns ``attach_people_and_runbooks`` loads.
 FLOW_SUMMARY_FIELDS = ("id", "slug", "name")
 
 
-def attach_people(sessions, *, account: Account):
+def attach_people_and_runbooks(sessions, *, account: Account):
     """Set ``owner``, ``assignee`` (``accounts.selectors.people_by_id``: users loaded with their
     summary's fields only) and ``flow`` (``FLOW_SUMMARY_FIELDS`` only) on each session of a page
     (at most a page of ``account``'s sessions): one query for the people, and one for the
-    runbooks when a FlowPilot session is on the page. Returns the sessions as a list; a person
-    shown on several rows is one object."""
+    runbooks when a FlowPilot session is on the page. Returns the sessions as a list (without
+    one whose owner went between the reads, deleted with its account); a person shown on
+    several rows is one object. Raises ``ValueError`` for another account's session."""
     sessions = list(sessions)
     if any(session.account_id != account.pk for session in sessions):
-        raise ValueError("attach_people: every session must belong to the account")
+        raise ValueError("attach_people_and_runbooks: every session must belong to the account")
     people = people_by_id([*(session.owner_id for session in sessions), *(session.assignee_id for session in sessions)])
     flow_ids = {session.flow_id for session in sessions if session.flow_id is not None}
     # By id alone (a global runbook has no account): the ids come from the account's sessions.
     flows = Flow._base_manager.filter(pk__in=flow_ids).order_by().only(*FLOW_SUMMARY_FIELDS) if flow_ids else ()
     flows = {flow.pk: flow for flow in flows}
+    found = []
     for session in sessions:
+        if session.owner_id not in people:
+            continue  # deleted since the page was read (with its account)
         session.owner = people[session.owner_id]
         session.assignee = people.get(session.assignee_id)
         session.flow = flows.get(session.flow_id)
-    return sessions
+        found.append(session)
+    return found
 
 
 def _count_in_session(model, account):
@@ -68,7 +73,7 @@ def _with_item_counts(sessions, *, account: Account):
 def session_with_counts_list(*, account: Account):
     """The account's sessions, each with ``messages_count``, ``facts_count`` and ``fixes_count``
     (ints) computed in the same statement: for reading one session or a few by id. A list that
-    pages uses ``session_list`` and ``attach_item_counts`` on the page, so the counts are
+    pages uses ``session_page_list`` and ``attach_item_counts`` on the page, so the counts are
     computed for the rows shown, not for every session of the account."""
     return _with_item_counts(session_list(account=account), account=account)
 

@@ -14,8 +14,8 @@ _DATETIME = serializers.DateTimeField()
 def moment(value, zone: datetime.tzinfo | None = None) -> str | None:
     """A datetime as DRF writes it (ISO 8601 in the current time zone, ``Z`` for UTC), or None.
 
-    ``zone``: the current time zone when the caller has it already (a list asks once per page,
-    not per value: the lookup was a third of the cost). An aware value goes the short way
+    ``zone``: the current time zone when the caller has it already (a row asks once for its
+    three to five values: the lookup was a third of the cost). An aware value goes the short way
     (``astimezone``, ``isoformat``, ``+00:00`` → ``Z``, as ``DateTimeField.to_representation``);
     anything else goes through DRF's field."""
     if value is None:

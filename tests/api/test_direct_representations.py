@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from accounts.api.serializers import UserSummarySerializer
+from accounts.models import Account
 from handoffs import selectors as handoff_selectors
 from handoffs import services as handoff_services
 from handoffs.api.serializers import (
@@ -25,8 +26,8 @@ from handoffs.api.views import handoff_queryset
 from handoffs.models import Handoff
 from sessions_app import selectors
 from sessions_app.api.serializers import SessionDetailSerializer, SessionSerializer
-from sessions_app.models import Flow, SessionStatus
-from tests.factories import UserFactory
+from sessions_app.models import Flow, SessionStatus, TroubleshootingSession
+from tests.factories import AccountFactory, UserFactory
 from tests.handoffs.escalations import claimed, escalated
 from tests.sessions_app.factories import FlowSessionFactory, MessageFactory, SessionFactory
 
@@ -63,7 +64,7 @@ def _as_the_list_reads(sessions, account):
     """The same sessions read as ``GET sessions/`` reads a page: without joined people, with only
     the runbook's summary, then the page's people, counts and escalations attached."""
     page = list(selectors.session_page_list(account=account).filter(pk__in=[s.pk for s in sessions]))
-    page = selectors.attach_people(page, account=account)
+    page = selectors.attach_people_and_runbooks(page, account=account)
     page = selectors.attach_item_counts(page, account=account)
     return {session.pk: session for session in selectors.attach_live_escalations(page, account=account)}
 
@@ -91,9 +92,26 @@ def test_a_session_built_directly_equals_the_field_walk(request, sessions, seria
         timezone.deactivate()
 
 
+def test_a_row_deleted_between_the_page_and_its_relations_is_left_out(northwind, handoffs):
+    """The page and its people (or sessions) are two reads: a session deleted in between (its
+    escalation with it) is left out of the page rather than failing the request."""
+    queue = list(Handoff.objects.for_account(northwind).filter(pk__in=[h.pk for h in handoffs]))
+    gone = queue[0]
+    TroubleshootingSession.unscoped.filter(pk=gone.session_id).delete()
+    shown = handoff_selectors.attach_queue_relations(queue, account=northwind)
+    assert [h.pk for h in shown] == [h.pk for h in queue[1:]]
+
+    closing = AccountFactory()
+    SessionFactory(account=closing, owner=UserFactory(account=closing))
+    page = list(selectors.session_page_list(account=closing))
+    assert len(page) == 1
+    Account.objects.filter(pk=closing.pk).delete()  # its people and sessions with it
+    assert selectors.attach_people_and_runbooks(page, account=closing) == []
+
+
 def test_attaching_to_another_accounts_rows_is_refused(sessions, outsider, northwind):
     with pytest.raises(ValueError, match="belong to the account"):
-        selectors.attach_people(sessions, account=outsider)
+        selectors.attach_people_and_runbooks(sessions, account=outsider)
     queue = list(handoff_queryset(northwind))
     with pytest.raises(ValueError, match="belong to the account"):
         handoff_selectors.attach_queue_relations(queue, account=outsider)

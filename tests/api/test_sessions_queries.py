@@ -103,3 +103,13 @@ def test_a_list_takes_the_same_queries_for_2_rows_as_for_20(api, engineer, name)
     with_20 = queries_to_read(api, engineer.pk, url, 20)
     assert with_2 == with_20, f"{name}: {with_2} queries for 2 rows, {with_20} for 20"
     assert with_20 <= budget, f"{name}: {with_20} queries, the budget is {budget}"
+
+
+def test_a_page_without_flowpilot_sessions_skips_the_runbook_query(api, engineer):
+    """The runbooks of a page are read only when a FlowPilot session is on it (one query)."""
+    SessionFactory(account=engineer.account, owner=engineer)
+    SessionFactory(account=engineer.account, owner=engineer)
+    url = reverse("session-list")
+    without = queries_to_read(api, engineer.pk, url, 2)
+    FlowSessionFactory(account=engineer.account, owner=engineer, flow=FlowFactory(account=engineer.account))
+    assert queries_to_read(api, engineer.pk, url, 3) == without + 1

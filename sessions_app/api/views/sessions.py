@@ -65,7 +65,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
         page = super().paginate_queryset(queryset)
         if page is None:
             return None
-        page = selectors.attach_people(page, account=self.account)
+        page = selectors.attach_people_and_runbooks(page, account=self.account)
         page = selectors.attach_item_counts(page, account=self.account)
         return selectors.attach_live_escalations(page, account=self.account)
 
