@@ -70,7 +70,10 @@ class Handoff(AccountOwned):
     status = models.CharField(max_length=16, choices=HandoffStatus.choices, default=HandoffStatus.OPEN)
     context = models.JSONField(default=dict, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    claimed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+    # RESTRICT like the raisers: SET_NULL broke handoff_claimed_has_claimant (the deletion nulls
+    # the claimant before it deletes anything), so deleting an account with a claimed escalation,
+    # or a user holding a claim, was an IntegrityError. A claimant is kept, as history is.
+    claimed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.RESTRICT,
                                    related_name="+")
     claimed_at = models.DateTimeField(null=True, blank=True)
     # The first pick-up is kept apart from the current claim: a release and a second claim

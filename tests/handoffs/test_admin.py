@@ -4,9 +4,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from accounts.models import Account, User
 from handoffs import services
-from handoffs.models import BaselineSample
+from handoffs.models import BaselineSample, Handoff
 from tests.factories import UserFactory
+from tests.handoffs.escalations import claimed
 from tests.sessions_app.factories import SessionFactory
 
 
@@ -68,3 +70,28 @@ def test_a_baseline_sample_is_added_through_the_service(client, superuser, north
     assert (sample.account, str(sample.minutes), sample.recorded_by) == (northwind, "22.5", None)
     listing = client.get(reverse("admin:handoffs_baselinesample_changelist")).content.decode()
     assert "From the old rota" in listing
+
+
+def test_deleting_an_account_deletes_its_claimed_escalations(northwind, engineer, senior):
+    """Deleting an account (admin refuses it while escalations exist, they are not deletable
+    there; a shell or a retention job may) used to null each claimant first, which the
+    handoff_claimed_has_claimant constraint refused with an IntegrityError."""
+    held = claimed(northwind, engineer, senior)
+    Account.objects.filter(pk=northwind.pk).delete()
+    assert not Handoff.objects.for_account(held.account_id).exists()
+    assert not User.objects.filter(pk=senior.pk).exists()
+
+
+def test_a_user_holding_a_claim_is_not_deleted_and_admin_says_why(client, superuser, northwind, engineer, senior):
+    """Was a 500: the deletion set the claimant to null under a claimed escalation."""
+    held = claimed(northwind, engineer, senior)
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_delete", args=[senior.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"Cannot delete user" in page.content  # the escalation it holds is named as the reason
+    refused = client.post(url, {"post": "yes"})
+    assert refused.status_code == 200 and b"Cannot delete user" in refused.content  # not a 500
+    assert User.objects.filter(pk=senior.pk).exists()
+    held.refresh_from_db()
+    assert held.claimed_by_id == senior.pk and held.status == "claimed"
