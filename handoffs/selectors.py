@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts import rules as account_rules
 from accounts.models import Account, User
 from accounts.selectors import people_by_id
+from resolutionflow.sql import bound_values
 from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
 
 from . import rules
@@ -257,17 +258,14 @@ def live_escalations(*, sessions, **_signal) -> dict:
     if not sessions:
         return {}
     field = Handoff._meta.get_field
-    session_value, account_value = field("session").target_field.get_db_prep_value, field("account").target_field
-    by_db_value = {session_value(session.pk, connection): session.pk for session in sessions}
-    statuses = [str(status) for status in LIVE_STATUSES]
-    table, marks = connection.ops.quote_name(Handoff._meta.db_table), ", ".join(["%s"] * len(by_db_value))
-    sql = (f"SELECT session_id, id, status FROM {table} WHERE account_id = %s "  # noqa: S608
-           f"AND status IN ({', '.join(['%s'] * len(statuses))}) AND session_id IN ({marks})")
-    params = [account_value.get_db_prep_value(sessions[0].account_id, connection), *statuses, *by_db_value]
+    marks, by_db_value = bound_values(field("session").target_field, [session.pk for session in sessions])
+    account_mark, account = bound_values(field("account").target_field, [sessions[0].account_id])
+    status_marks, statuses = bound_values(field("status"), [str(status) for status in LIVE_STATUSES])
+    sql = (f"SELECT session_id, id, status FROM {connection.ops.quote_name(Handoff._meta.db_table)} "  # noqa: S608
+           f"WHERE account_id = {account_mark} AND status IN ({status_marks}) AND session_id IN ({marks})")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*account, *statuses, *by_db_value])
         rows = cursor.fetchall()
-    # Ids come back as they were bound (text on SQLite, UUID on PostgreSQL).
     return {by_db_value[session_id]: {"id": uuid.UUID(str(pk)), "status": status} for session_id, pk, status in rows}
 
 

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Account, User
 from accounts.selectors import people_by_id
+from resolutionflow.sql import bound_values
 from sessions_app import rules
 from sessions_app.models import Fact, Fix, Flow, Message, SessionMode, SessionStatus, TroubleshootingSession
 from sessions_app.signals import session_actions as session_actions_signal
@@ -93,18 +94,16 @@ def attach_item_counts(sessions, *, account: Account):
         raise ValueError("attach_item_counts: every session must belong to the account")
     counts = {session.pk: [0, 0, 0] for session in sessions}
     if sessions:
-        ids = [TroubleshootingSession._meta.pk.get_db_prep_value(pk, connection) for pk in counts]
-        marks = ", ".join(["%s"] * len(ids))
+        marks, by_db_value = bound_values(TroubleshootingSession._meta.pk, counts)
         # Only our own table names and placeholders go into the text; the ids are parameters.
         sql = " UNION ALL ".join(
             f"SELECT session_id, {column}, COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
             f"WHERE session_id IN ({marks}) GROUP BY session_id"
             for column, model in enumerate((Message, Fact, Fix)))
-        by_db_value = {db_value: pk for db_value, pk in zip(ids, counts, strict=True)}
         with connection.cursor() as cursor:
-            cursor.execute(sql, ids * 3)
+            cursor.execute(sql, list(by_db_value) * 3)
             for session_id, column, count in cursor.fetchall():
-                counts[by_db_value[session_id]][column] = count  # returned as it was bound
+                counts[by_db_value[session_id]][column] = count
     for session in sessions:
         session.messages_count, session.facts_count, session.fixes_count = counts[session.pk]
     return sessions

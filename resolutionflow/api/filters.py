@@ -6,7 +6,7 @@
   the list does not know: a filter that is silently ignored shows everything. A list that
   reads a parameter of its own (outside its filter set) names it in ``query_parameters``.
 * A filter set may declare ``apply_defaults(queryset)`` (a classmethod): its defaults (the queue's
-  open and claimed), or the queryset as it is. When a request gives none of the set's
+  open and claimed), or the queryset as it is (mix in ``WithoutDefaults``). When a request gives none of the set's
   parameters the backend calls it instead of building the set (issue 9);
   tests/api/test_filter_defaults.py checks each declaring set against what the built set makes.
 * ``DateOrInstantFilter`` reads a day (``2026-09-06``: its first real instant in the
@@ -143,6 +143,15 @@ def refuse_unknown_parameters(request, known, *, listed=None) -> None:
                 f"{parameter}: this list has no such filter (filters: {accepted}).",
                 code="unknown_filter", extra={"parameter": parameter},
             )
+
+
+class WithoutDefaults:
+    """For a filter set with no defaults (mixed in before ``FilterSet``): given none of its
+    parameters, the list is the queryset as it is (``apply_defaults``, module docstring)."""
+
+    @classmethod
+    def apply_defaults(cls, queryset):
+        return queryset
 
 
 class StrictFilterBackend(filters.DjangoFilterBackend):

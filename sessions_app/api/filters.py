@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from resolutionflow.api.filters import DateOrInstantFilter, StrictBooleanFilter
+from resolutionflow.api.filters import DateOrInstantFilter, StrictBooleanFilter, WithoutDefaults
 from sessions_app import selectors
 from sessions_app.models import Fact, Fix, Flow, Message, SessionMode, SessionStatus, TroubleshootingSession
 
@@ -32,7 +32,7 @@ class OwnerFilter(filters.CharFilter):
     field_class = OwnerField
 
 
-class SessionFilter(filters.FilterSet):
+class SessionFilter(WithoutDefaults, filters.FilterSet):
     mode = filters.ChoiceFilter(choices=SessionMode.choices)
     status = filters.ChoiceFilter(choices=SessionStatus.choices)
     owner = OwnerFilter(help_text="`me`, or the id of a user of the account.")
@@ -50,11 +50,6 @@ class SessionFilter(filters.FilterSet):
     class Meta:
         model = TroubleshootingSession
         fields: list[str] = []
-
-    @classmethod
-    def apply_defaults(cls, queryset):
-        """No defaults: the list as it is (resolutionflow.api.filters)."""
-        return queryset
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
@@ -109,7 +104,7 @@ def _since(field: str, what: str):
     return DateOrInstantFilter(field_name=field, lookup_expr="gt", help_text=f"{what} strictly after this instant")
 
 
-class MessageFilter(filters.FilterSet):
+class MessageFilter(WithoutDefaults, filters.FilterSet):
     """Messages are never edited: ``since`` compares their ``created_at``."""
 
     since = _since("created_at", "posted")
@@ -118,13 +113,8 @@ class MessageFilter(filters.FilterSet):
         model = Message
         fields: list[str] = []
 
-    @classmethod
-    def apply_defaults(cls, queryset):
-        """No defaults: the list as it is (resolutionflow.api.filters)."""
-        return queryset
 
-
-class FactFilter(filters.FilterSet):
+class FactFilter(WithoutDefaults, filters.FilterSet):
     """Facts change in place: ``since`` compares ``updated_at`` (a deleted fact is not listed;
     the session socket's ``session.changed`` names the ``facts`` region when one goes)."""
 
@@ -134,13 +124,8 @@ class FactFilter(filters.FilterSet):
         model = Fact
         fields: list[str] = []
 
-    @classmethod
-    def apply_defaults(cls, queryset):
-        """No defaults: the list as it is (resolutionflow.api.filters)."""
-        return queryset
 
-
-class FixFilter(filters.FilterSet):
+class FixFilter(WithoutDefaults, filters.FilterSet):
     """Fixes move through their statuses: ``since`` compares ``updated_at``."""
 
     since = _since("updated_at", "proposed or changed")
@@ -148,8 +133,3 @@ class FixFilter(filters.FilterSet):
     class Meta:
         model = Fix
         fields: list[str] = []
-
-    @classmethod
-    def apply_defaults(cls, queryset):
-        """No defaults: the list as it is (resolutionflow.api.filters)."""
-        return queryset
