@@ -11,6 +11,7 @@ a server and a role that may CREATE DATABASE; benchmark databases are ``rf_bench
 import asyncio
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -129,6 +130,22 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("the server did not start within 60 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system, seconds) used so far by the server: scripts/serve and the
+        Daphne processes it started (read from /proc; a process restarted meanwhile counts
+        from its start)."""
+        total = 0.0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended between the listing and the read
+                continue
+            if int(entry.name) == self.process.pid or int(fields[1]) == self.process.pid:
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
     def __exit__(self, *exc):
         self.process.terminate()
         try:
@@ -149,6 +166,10 @@ class Run:
     statuses: list[int] = field(default_factory=list)
     wall: float = 0.0
     bodies_5xx: list[str] = field(default_factory=list)
+    # CPU seconds (user + system) of the run: the server's processes (when ``load`` was given
+    # the server) and the load client's own process, which shares the machine's cores.
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
 
     def pct(self, p: float) -> float:
         if not self.latencies:
@@ -172,7 +193,8 @@ def merged(runs: list[Run]) -> Run:
     """One ``Run`` of several: every latency and status, and the sum of their walls (so ``rate``
     is all their requests over all their time)."""
     return Run(latencies=[x for run in runs for x in run.latencies], statuses=[x for run in runs for x in run.statuses],
-               wall=sum(run.wall for run in runs), bodies_5xx=[x for run in runs for x in run.bodies_5xx])
+               wall=sum(run.wall for run in runs), bodies_5xx=[x for run in runs for x in run.bodies_5xx],
+               server_cpu=sum(run.server_cpu for run in runs), client_cpu=sum(run.client_cpu for run in runs))
 
 
 async def _load(url: str, *, concurrency: int, requests: int, seconds: float, headers=None) -> Run:
@@ -203,9 +225,21 @@ async def _load(url: str, *, concurrency: int, requests: int, seconds: float, he
     return run
 
 
-def load(url: str, *, concurrency: int = 20, requests: int = 400, seconds: float = 30, headers=None) -> Run:
-    """GET ``url`` ``requests`` times from ``concurrency`` clients (stops early after ``seconds``)."""
-    return asyncio.run(_load(url, concurrency=concurrency, requests=requests, seconds=seconds, headers=headers))
+def _client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load(url: str, *, concurrency: int = 20, requests: int = 400, seconds: float = 30, headers=None,
+         server: "Server | None" = None) -> Run:
+    """GET ``url`` ``requests`` times from ``concurrency`` clients (stops early after ``seconds``).
+    With ``server``, the run also records the server's CPU seconds over the run (``server_cpu``);
+    it always records the client's own (``client_cpu``)."""
+    server_before, client_before = (server.cpu_seconds() if server else 0.0), _client_cpu()
+    run = asyncio.run(_load(url, concurrency=concurrency, requests=requests, seconds=seconds, headers=headers))
+    run.client_cpu = _client_cpu() - client_before
+    run.server_cpu = (server.cpu_seconds() - server_before) if server else 0.0
+    return run
 
 
 def loadavg() -> str:

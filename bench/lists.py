@@ -11,7 +11,10 @@ For each database and size: a fresh database seeded with N sessions (two message
 fix each) and N escalations (20 live), served by scripts/serve; req/s and p50/p95/p99 at
 ``--clients`` concurrent clients over ``--rounds`` runs of ``--requests`` each, every run
 bracketed by /healthz runs on the same server (the reference: all of them together), then
-queries and SQL time per request measured in-process.
+queries and SQL time per request measured in-process. Each row also gives the CPU milliseconds
+per request of the server's processes (the list's and /healthz's) and of the load client, which
+runs on the same cores: the server's CPU per request holds on a host whose speed drifts, and it
+tells the list's own cost (list minus /healthz) apart from the serving stack's.
 Each row carries the machine's load average (``/proc/loadavg``, 1 minute) when it was measured.
 ``--explain`` writes the plan of every SELECT of each list's request (EXPLAIN QUERY PLAN on
 SQLite, EXPLAIN ANALYZE on PostgreSQL) at the largest size to bench/plans/<db>-<list>.txt.
@@ -55,7 +58,12 @@ def write_plans(kind: str, name: str, size: int, path: str, sql: dict) -> Path:
 
 
 HEADERS = ["db", "list", "rows", "req/s", "healthz req/s", "ratio", "p50 ms", "p95 ms", "p99 ms", "healthz p95",
-           "queries", "SQL ms/req", "non-200", "load"]
+           "server CPU ms/req", "healthz server CPU", "client CPU ms/req", "queries", "SQL ms/req", "non-200", "load"]
+
+
+def cpu_ms(run, attribute: str) -> str:
+    """CPU milliseconds per request of a run (``server_cpu`` or ``client_cpu``)."""
+    return f"{1000 * getattr(run, attribute) / max(1, len(run.latencies)):.2f}"
 
 
 def probe(url: str, token: str, path: str) -> dict:
@@ -94,7 +102,7 @@ def main() -> None:
             with Server(url, processes=args.processes) as server:
                 def healthz():
                     return load(f"{server.url}/healthz", concurrency=args.clients, requests=requests,
-                                seconds=args.seconds)
+                                seconds=args.seconds, server=server)
 
                 for name in names:
                     path, which = LISTS[name]
@@ -110,7 +118,7 @@ def main() -> None:
                     references, runs = [healthz()], []
                     for _ in range(args.rounds):
                         runs.append(load(f"{server.url}{path}", concurrency=args.clients, requests=requests,
-                                         seconds=args.seconds, headers=headers))
+                                         seconds=args.seconds, headers=headers, server=server))
                         references.append(healthz())
                     run, reference = merged(runs), merged(references)
                     sql = probe(url, token, path)
@@ -118,7 +126,9 @@ def main() -> None:
                     errors = run.count(lambda s: s != 200)
                     rows.append([kind, name, f"{size:,}", f"{run.rate:.0f}", f"{reference.rate:.0f}",
                                  f"{100 * run.rate / reference.rate:.0f}%", ms(run.p50), ms(run.pct(95)),
-                                 ms(run.pct(99)), ms(reference.pct(95)), sql["queries"], f"{sql['sql_ms']:.1f}",
+                                 ms(run.pct(99)), ms(reference.pct(95)), cpu_ms(run, "server_cpu"),
+                                 cpu_ms(reference, "server_cpu"), cpu_ms(run, "client_cpu"), sql["queries"],
+                                 f"{sql['sql_ms']:.1f}",
                                  errors, load_avg])
                     if args.json:
                         with open(args.json, "a") as out:
