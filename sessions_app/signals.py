@@ -36,5 +36,5 @@ ACTIVITY_KINDS = ("message", "note", "fact", "fix", "flow_answer", "resolve", "r
 session_activity = Signal()
 ticket_note_sections = Signal()
 palette_items = Signal()
-session_escalations = Signal()
-session_actions = Signal()
+session_escalations = Signal(use_caching=True)
+session_actions = Signal(use_caching=True)

@@ -39,8 +39,12 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
 
 def api_token_authenticate(key: str) -> ApiToken | None:
     """The usable token for a key, or None. Stamps last use at most once a minute."""
-    token = ApiToken.objects.select_related("user", "user__account").filter(key_hash=digest(key)).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    try:
+        # get(), not first(): key_hash is unique, and first()'s ORDER BY costs a tenth of the lookup.
+        token = ApiToken.objects.select_related("user", "user__account").get(key_hash=digest(key))
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
