@@ -12,8 +12,9 @@ fix each) and N escalations (20 live), served by scripts/serve; req/s and p50/p9
 ``--clients`` concurrent clients over ``--rounds`` runs of ``--requests`` each, every run
 bracketed by /healthz runs on the same server (the reference: all of them together), then
 queries and SQL time per request measured in-process. Each row also gives the CPU milliseconds
-per request of the server's processes (the list's and /healthz's) and of the load client, which
-runs on the same cores: the server's CPU per request holds on a host whose speed drifts, and it
+per request of the server's processes (the list's and /healthz's; on PostgreSQL without the
+database's own processes, on SQLite with its work, which runs inside the server) and of the load
+client, which runs on the same cores: the server's CPU per request holds on a host whose speed drifts, and it
 tells the list's own cost (list minus /healthz) apart from the serving stack's.
 Each row carries the machine's load average (``/proc/loadavg``, 1 minute) when it was measured.
 ``--explain`` writes the plan of every SELECT of each list's request (EXPLAIN QUERY PLAN on
