@@ -9,13 +9,13 @@ import uuid
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import rules as account_rules
 from accounts.models import Account, User
 from accounts.selectors import people_by_id
+from resolutionflow.search import every_word
 from resolutionflow.sql import bound_values
 from sessions_app.models import Message, MessageKind, SessionStatus, TroubleshootingSession
 
@@ -79,11 +79,9 @@ QUEUE_VIEWS = ("all", "unclaimed", "mine")
 
 def handoff_search(queryset, q: str):
     """Escalations whose session's title, client or ticket contains every word of ``q``
-    (case-insensitive); the page's search box and the API's ``q`` filter both use this."""
-    for word in (q or "").split():
-        queryset = queryset.filter(Q(session__title__icontains=word) | Q(session__client_name__icontains=word)
-                                   | Q(session__ticket_ref__icontains=word))
-    return queryset
+    (case-insensitive, ``resolutionflow.search.every_word``); the page's search box and the API's
+    ``q`` filter both use this."""
+    return every_word(queryset, q, ("session__title", "session__client_name", "session__ticket_ref"))
 
 
 def handoff_queue(*, account: Account, view: str = "all", user: User | None = None, q: str = ""):

@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from accounts.errors import ServiceError
 from resolutionflow.errors import http_status
+from resolutionflow.search import SEARCH_MAX_LENGTH
 
 from . import rules, selectors, services
 from .templatetags.handoffs import held_escalations
@@ -80,7 +81,8 @@ def _decorate(handoff, user, now):
 def _queue_filter(request) -> dict:
     """The queue's view (``all``, ``unclaimed``, ``mine``) and search words, from the query."""
     view = request.GET.get("show", "all")
-    return {"view": view if view in selectors.QUEUE_VIEWS else "all", "q": request.GET.get("q", "").strip()[:200]}
+    return {"view": view if view in selectors.QUEUE_VIEWS else "all",
+            "q": request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]}
 
 
 def _queue_context(request, *, error=None) -> dict:

@@ -3,6 +3,8 @@ change lives in ``sessions_app.services``, whose refusals the views show next to
 
 from django import forms
 
+from resolutionflow.search import SEARCH_MAX_LENGTH
+
 from .models import Flow, MessageKind, SessionMode, SessionStatus
 from .services.messages import MESSAGE_MAX
 
@@ -74,6 +76,6 @@ class HistoryFilterForm(forms.Form):
     mode = forms.ChoiceField(choices=SessionMode.choices, required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *SessionStatus.choices], required=False)
     owner = forms.ChoiceField(choices=OWNER_CHOICES, required=False)
-    client = forms.CharField(required=False, max_length=200)
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    client = forms.CharField(required=False, max_length=SEARCH_MAX_LENGTH)
+    q = forms.CharField(required=False, max_length=SEARCH_MAX_LENGTH, label="Search")
     page = forms.IntegerField(required=False, min_value=1)

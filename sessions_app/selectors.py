@@ -1,11 +1,12 @@
 """Reads scoped to an account: every page and API list of sessions starts here."""
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, User
 from accounts.selectors import people_by_id
+from resolutionflow.search import every_word
 from resolutionflow.sql import bound_values
 from sessions_app import rules
 from sessions_app.models import Fact, Fix, Flow, Message, SessionMode, SessionStatus, TroubleshootingSession
@@ -109,9 +110,15 @@ def attach_item_counts(sessions, *, account: Account):
     return sessions
 
 
+# What Session History's search reads (the page's box and the API's ``q``).
+SESSION_SEARCH_FIELDS = ("title", "problem", "ticket_ref", "resolution", "client_name")
+
+
 def session_search(*, account: Account, user: User, mode: str | None = None, status: str | None = None,
                    owner: str | None = None, client: str | None = None, q: str | None = None):
-    """Session History: ``owner`` is "me", a user id, or empty for everyone in the account."""
+    """Session History: ``owner`` is "me", a user id, or empty for everyone in the account;
+    ``client`` is part of the client name; every word of ``q`` must appear in one of
+    ``SESSION_SEARCH_FIELDS`` (``resolutionflow.search.every_word``)."""
     sessions = session_list(account=account)
     if mode:
         sessions = sessions.filter(mode=mode)
@@ -123,10 +130,7 @@ def session_search(*, account: Account, user: User, mode: str | None = None, sta
         sessions = sessions.filter(owner_id=owner)
     if client:
         sessions = sessions.filter(client_name__icontains=client)
-    if q:
-        sessions = sessions.filter(Q(title__icontains=q) | Q(problem__icontains=q) | Q(ticket_ref__icontains=q)
-                                   | Q(resolution__icontains=q) | Q(client_name__icontains=q))
-    return sessions
+    return every_word(sessions, q, SESSION_SEARCH_FIELDS)
 
 
 def message_list(*, session: TroubleshootingSession):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from handoffs.models import LIVE_STATUSES, Handoff, HandoffStatus, Urgency
 from handoffs.selectors import handoff_search
 from resolutionflow.api.filters import DateOrInstantFilter
+from resolutionflow.search import SEARCH_MAX_LENGTH
 
 
 class PersonField(forms.CharField):
@@ -52,7 +53,7 @@ class HandoffFilter(filters.FilterSet):
         field_name="created_at", lookup_expr="lt",
         help_text="Escalated before (exclusive): an ISO 8601 time, or a day (its first instant in the account's "
                   "time zone).")
-    q = filters.CharFilter(method="search", max_length=200,
+    q = filters.CharFilter(method="search", max_length=SEARCH_MAX_LENGTH,
                            help_text="Words that must all appear in the session's title, client or ticket.")
     session = filters.UUIDFilter(
         field_name="session_id",

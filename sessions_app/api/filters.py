@@ -9,10 +9,10 @@ import json
 import uuid
 
 from django import forms
-from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from resolutionflow.api.filters import DateOrInstantFilter, StrictBooleanFilter, WithoutDefaults
+from resolutionflow.search import SEARCH_MAX_LENGTH, every_word
 from sessions_app import selectors
 from sessions_app.models import Fact, Fix, Flow, Message, SessionMode, SessionStatus, TroubleshootingSession
 
@@ -36,8 +36,9 @@ class SessionFilter(WithoutDefaults, filters.FilterSet):
     mode = filters.ChoiceFilter(choices=SessionMode.choices)
     status = filters.ChoiceFilter(choices=SessionStatus.choices)
     owner = OwnerFilter(help_text="`me`, or the id of a user of the account.")
-    client = filters.CharFilter(help_text="Part of the client name.")
-    q = filters.CharFilter(help_text="Text in the title, problem, ticket, client or resolution.")
+    client = filters.CharFilter(max_length=SEARCH_MAX_LENGTH, help_text="Part of the client name.")
+    q = filters.CharFilter(max_length=SEARCH_MAX_LENGTH, help_text=(
+        "Words that must all appear, in any order, in the title, problem, ticket, client or resolution."))
     created_after = DateOrInstantFilter(
         field_name="created_at", lookup_expr="gte",
         help_text="Created at or after this time (a date means its first instant in the account's time zone).",
@@ -64,7 +65,9 @@ class SessionFilter(WithoutDefaults, filters.FilterSet):
 
 
 class FlowFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", help_text="Text in the name, description, slug or keywords.")
+    q = filters.CharFilter(method="filter_q", max_length=SEARCH_MAX_LENGTH,
+                           help_text="Words that must all appear, in any order, in the name, description, slug or "
+                                     "keywords.")
     tag = filters.CharFilter(method="filter_tag", help_text="Flows carrying this tag (exact, any case).")
     include_inactive = StrictBooleanFilter(
         method="filter_include_inactive", help_text="Also list switched-off flows (admins re-enable them)."
@@ -85,8 +88,7 @@ class FlowFilter(filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def filter_q(self, queryset, name, value: str):
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(slug__icontains=value)
-                               | Q(keywords__icontains=value))
+        return every_word(queryset, value, ("name", "description", "slug", "keywords"))
 
     def filter_tag(self, queryset, name, value: str):
         # Matches the quoted JSON string inside the list's text on SQLite and PostgreSQL alike

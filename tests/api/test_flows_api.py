@@ -52,6 +52,10 @@ def test_everyone_sees_the_accounts_flows_and_the_shared_library(api, viewer, sh
     ({"q": "outlook"}, ["Outlook will not start"]),
     ({"q": "add-ins"}, ["Outlook will not start"]),
     ({"q": "ANYCONNECT"}, ["VPN will not connect"]),
+    # Every word, in any order and in any searched field (resolutionflow.search.every_word).
+    ({"q": "profile outlook"}, ["Outlook will not start"]),
+    ({"q": "anyconnect vpn"}, ["VPN will not connect"]),
+    ({"q": "anyconnect outlook"}, []),
     ({"tag": "Network"}, ["VPN will not connect"]),
     ({"tag": "print"}, []),
     ({"tag": "printing"}, ["Northwind badge printer"]),
@@ -264,3 +268,9 @@ def test_errors_inside_a_list_are_named_by_a_dotted_key_and_nothing_is_created(a
     assert {key: [error["code"] for error in messages] for key, messages in errors.items()} == {
         "keywords.1": ["invalid"], "keywords.2": ["null"], "keywords.3": ["max_length"], "tags": ["max_length"]}
     assert not Flow.objects.owned_by(admin_user.account).filter(name="Printer offline").exists()
+
+
+def test_a_search_longer_than_the_limit_is_a_400(api, engineer, shelf):
+    response = api.as_user(engineer).get(reverse("flow-list"), {"q": "x" * 201})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_filter"

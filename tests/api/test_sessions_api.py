@@ -75,6 +75,11 @@ def test_a_history_row_says_who_owns_it_and_whether_the_caller_may_work_in_it(ap
     ({"q": "spooler"}, ["Front desk printer"]),
     ({"q": "t-100"}, ["VPN drops hourly"]),
     ({"q": "loading profile"}, ["Outlook will not start"]),
+    # Every word, in any order and in any searched field (resolutionflow.search.every_word).
+    ({"q": "profile outlook"}, ["Outlook will not start"]),
+    ({"q": "fabrikam globalprotect"}, ["VPN drops hourly"]),
+    ({"q": "spooler printer"}, ["Front desk printer"]),
+    ({"q": "outlook spooler"}, []),
     ({"client": "fabrikam", "mode": "assistant"}, ["VPN drops hourly"]),
     ({"q": "nothing like this"}, []),
 ])
@@ -378,3 +383,10 @@ def test_a_deactivated_owner_cannot_write(api, northwind):
     session = SessionFactory(account=northwind, owner=owner)
     response = api.as_user(owner).patch(detail_url(session), {"title": "x"}, format="json")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name", ["q", "client"])
+def test_a_search_longer_than_the_limit_is_a_400(api, engineer, desk, name):
+    response = api.as_user(engineer).get(reverse("session-list"), {name: "x" * 201})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_filter"

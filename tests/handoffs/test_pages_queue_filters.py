@@ -36,7 +36,8 @@ def test_each_view_shows_its_escalations(client, senior, queue, show, expected):
         r'aria-current="true" ', "", page)
 
 
-@pytest.mark.parametrize(("q", "expected"), [("harbor", "mine"), ("T-3", "theirs"), ("outlook HANGS", "open")])
+@pytest.mark.parametrize(("q", "expected"), [("harbor", "mine"), ("T-3", "theirs"), ("outlook HANGS", "open"),
+                                             ("hangs outlook", "open"), ("dental outlook", "open")])
 def test_the_search_finds_title_client_or_ticket(client, senior, queue, q, expected):
     client.force_login(senior)
     page = client.get("/escalations/", {"q": q}).content.decode()

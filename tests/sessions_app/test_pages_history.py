@@ -78,6 +78,11 @@ def test_viewers_see_everyones_sessions_by_default(client, viewer, sessions):
     ("status=active&owner=all", {"Outlook profile corrupt", "VPN drops every hour"}),
     ("client=fabrikam&owner=all", {"Outlook profile corrupt", "VPN drops every hour"}),
     ("q=camera+driver", {"Teams camera black"}),  # the resolution is searched too
+    # Every word, in any order and in any searched field (resolutionflow.search.every_word).
+    ("q=driver+teams", {"Teams camera black"}),
+    ("q=corrupt+outlook", {"Outlook profile corrupt"}),
+    ("q=fabrikam+vpn&owner=all", {"VPN drops every hour"}),
+    ("q=camera+vpn&owner=all", set()),
     ("q=T-100", {"Outlook profile corrupt"}),
     ("q=nothing+like+this", set()),
 ])
@@ -175,3 +180,9 @@ def test_an_empty_history_says_so(as_engineer):
     response = as_engineer.get("/sessions/")
 
     assert 'data-testid="history-empty"' in response.text
+
+
+def test_a_search_longer_than_the_limit_is_refused_and_filters_nothing(as_engineer, sessions):
+    response = as_engineer.get("/sessions/", {"q": "x" * 201})
+    assert response.status_code == 400
+    assert titles(response) == {"Outlook profile corrupt", "Teams camera black"}

@@ -3410,7 +3410,7 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description Text in the name, description, slug or keywords. */
+                /** @description Words that must all appear, in any order, in the name, description, slug or keywords. */
                 q?: string;
                 /** @description Flows carrying this tag (exact, any case). */
                 tag?: string;
@@ -5516,7 +5516,7 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description Text in the title, problem, ticket, client or resolution. */
+                /** @description Words that must all appear, in any order, in the title, problem, ticket, client or resolution. */
                 q?: string;
                 /**
                  * @description * `active` - Active
