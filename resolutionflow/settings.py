@@ -310,6 +310,10 @@ REST_FRAMEWORK = {
     # Request bodies are JSON only: no page posts to /api/v1/ (pages have their own views), and
     # no endpoint takes a file.
     "DEFAULT_PARSER_CLASSES": ["resolutionflow.api.parsers.JSONParser"],
+    # Answers are JSON only, errors included, whatever the Accept header (no browsable HTML
+    # pages; Swagger UI documents the API): resolutionflow.api.negotiation.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "resolutionflow.api.negotiation.ContentNegotiation",
     # Adds every error response an operation can answer, by rule (resolutionflow.api.schema).
     "DEFAULT_SCHEMA_CLASS": "resolutionflow.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "resolutionflow.api.errors.exception_handler",

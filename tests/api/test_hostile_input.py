@@ -306,3 +306,33 @@ def test_a_nul_character_in_a_urlencoded_page_form_is_refused_before_the_view(cl
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
     assert session.messages.count() == 0
+
+
+# ---- what the API answers in (resolutionflow/api/negotiation.py) ---------------------------
+
+
+@pytest.mark.parametrize("accept", ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "*/*",
+                                    "text/html", "application/xml"])
+def test_a_browser_or_any_client_gets_json_never_the_browsable_html(api, engineer, accept):
+    response = api.as_user(engineer).get("/api/v1/sessions/?status=bogus", HTTP_ACCEPT=accept)
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert response.json()["code"] == "invalid_filter"
+    response = api.as_user(engineer).get("/api/v1/me/", HTTP_ACCEPT=accept)
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+    assert response.json()["email"] == engineer.email
+
+
+@pytest.mark.parametrize("format_", ["api", "csv", "markdown"])
+def test_a_format_other_than_json_is_a_400_naming_it(api, engineer, northwind, format_):
+    from tests.sessions_app.factories import SessionFactory
+
+    session = SessionFactory(account=northwind, owner=engineer)
+    for path in ("/api/v1/sessions/", f"/api/v1/sessions/{session.pk}/preview/"):
+        response = api.as_user(engineer).get(path, {"format": format_})
+        assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+        assert response.json()["code"] == "unknown_format" and repr(format_) in response.json()["detail"]
+
+
+def test_format_json_is_accepted(api, engineer):
+    response = api.as_user(engineer).get("/api/v1/sessions/", {"format": "json"})
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json")
