@@ -149,6 +149,10 @@ def _already_claimed(handoff: Handoff) -> Conflict:
 def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
     """Pick up an escalation. One conditional UPDATE decides among any number of claimers.
 
+    A claim by the engineer who already holds it changes nothing and returns the escalation as
+    a won claim does: a double-clicked or retried pick-up is not told that they lost to
+    themselves ("<their own name> picked this up first").
+
     Raises ``NotPermitted`` (``own_escalation``, or ``permission_denied`` for viewers:
     ``rules.may_claim``), ``Conflict`` (``already_claimed`` with ``claimed_by`` and
     ``status``; ``invalid_transition`` when it is closed)."""
@@ -157,6 +161,8 @@ def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
     require(rules.may_claim(handoff, actor),
             "You raised this escalation (or it is your session); a colleague picks it up.", code="own_escalation")
     handoff.refresh_from_db()
+    if _held_by(handoff, actor):
+        return handoff
     if handoff.status != HandoffStatus.OPEN:
         # The common case of a lost race: answered without taking a write lock.
         raise _already_claimed(handoff) if handoff.status == HandoffStatus.CLAIMED else \
@@ -174,9 +180,15 @@ def handoff_claim(*, handoff: Handoff, actor: User) -> Handoff:
             _record(handoff, EventKind.CLAIMED, actor)
             return handoff
     handoff.refresh_from_db()
+    if _held_by(handoff, actor):  # the same engineer's other request won the race
+        return handoff
     if handoff.status == HandoffStatus.CLAIMED:
         raise _already_claimed(handoff)
     raise _transition_error(handoff, "picked up")
+
+
+def _held_by(handoff: Handoff, actor: User) -> bool:
+    return handoff.status == HandoffStatus.CLAIMED and handoff.claimed_by_id == actor.pk
 
 
 # The verb of each claimant action, for refusals: ``action`` is the past participle

@@ -277,6 +277,13 @@ def test_claim_then_the_loser_is_told_who_won(api, handoff, senior, admin_user):
     assert lost.json()["claimed_by"] == {"id": str(senior.pk), "name": senior.name}
 
 
+def test_a_second_claim_by_the_holder_answers_200_not_a_conflict(api, handoff, senior):
+    assert act(api, senior, handoff, "claim").status_code == 200
+    again = act(api, senior, handoff, "claim")
+    assert again.status_code == 200
+    assert again.json()["status"] == "claimed" and again.json()["claimed_by"]["email"] == senior.email
+
+
 def test_release_return_and_resolve_through_the_api(api, handoff, senior, session):
     act(api, senior, handoff, "claim")
     released = act(api, senior, handoff, "release")

@@ -24,12 +24,17 @@ class _Undo(Exception):
 
 
 def allowed_by_service(handoff, user, action) -> bool:
+    """Whether the service accepts ``action`` and it changes the escalation (a claim by its
+    holder is accepted and changes nothing: no button offers it). Undone either way."""
+    before = (handoff.status, handoff.claimed_by_id)
     try:
         with transaction.atomic():
             CALLS[action](handoff, user)
+            handoff.refresh_from_db()
+            changed = (handoff.status, handoff.claimed_by_id) != before
             raise _Undo
     except _Undo:
-        return True
+        return changed
     except ServiceError:
         return False
     finally:

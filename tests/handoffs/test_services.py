@@ -11,7 +11,7 @@ from handoffs import services
 from handoffs.models import EventKind, Handoff, HandoffEvent, HandoffStatus
 from resolutionflow.errors import http_status
 from sessions_app import services as session_services
-from sessions_app.models import SessionStatus, TroubleshootingSession
+from sessions_app.models import Message, SessionStatus, TroubleshootingSession
 from tests.factories import UserFactory
 from tests.sessions_app.factories import FactFactory, FixFactory, SessionFactory
 
@@ -113,6 +113,18 @@ def test_the_second_claimer_is_told_who_won(handoff, senior, admin_user):
     services.handoff_claim(handoff=handoff, actor=senior)
     error = refused(lambda: services.handoff_claim(handoff=handoff, actor=admin_user), "already_claimed", 409)
     assert error.extra["claimed_by"]["name"] == senior.name
+
+
+def test_a_claim_by_the_engineer_who_holds_it_changes_nothing_and_is_not_refused(handoff, senior):
+    services.handoff_claim(handoff=handoff, actor=senior)
+    handoff.refresh_from_db()
+    claimed_at = handoff.claimed_at
+
+    again = services.handoff_claim(handoff=Handoff.unscoped.get(pk=handoff.pk), actor=senior)
+
+    assert (again.status, again.claimed_by_id, again.claimed_at) == (HandoffStatus.CLAIMED, senior.pk, claimed_at)
+    assert kinds(handoff) == ["created", "claimed"]
+    assert Message.unscoped.filter(session=handoff.session, body__startswith="Picked up by").count() == 1
 
 
 def test_release_puts_it_back_on_the_queue(handoff, senior):
