@@ -282,10 +282,41 @@ def _links(paths: dict, schemas: dict) -> None:
                     response["links"] = links
 
 
+def _closed_request_bodies(paths: dict, schemas: dict) -> None:
+    """Every object schema a request body refers to (and the objects nested in it) says
+    ``additionalProperties: false``: the serializers refuse unknown fields with 400
+    ``unknown_field`` (resolutionflow.api.serializers)."""
+    seen: set[str] = set()
+
+    def close(node):
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/components/schemas/"):
+                name = reference.rsplit("/", 1)[1]
+                if name not in seen and name in schemas:
+                    seen.add(name)
+                    close(schemas[name])
+                return
+            if node.get("type") == "object" and "properties" in node:
+                node.setdefault("additionalProperties", False)
+            for value in node.values():
+                close(value)
+        elif isinstance(node, list):
+            for value in node:
+                close(value)
+
+    for operations in paths.values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                close(operation["requestBody"])
+
+
 def postprocess(result, generator, request, public):
-    """drf-spectacular postprocessing hook: nullable references carry a type, successes carry
-    their OpenAPI links, and the schema names its server (``SITE_URL``)."""
+    """drf-spectacular postprocessing hook: request bodies are closed objects (unknown fields
+    are refused), nullable references carry a type, successes carry their OpenAPI links, and
+    the schema names its server (``SITE_URL``)."""
     schemas = result.get("components", {}).get("schemas", {})
+    _closed_request_bodies(result.get("paths", {}), schemas)
     _typed_nullables(result, schemas)
     _links(result.get("paths", {}), schemas)
     result["servers"] = [{"url": settings.SITE_URL, "description": "This server (SITE_URL)."}]

@@ -8,6 +8,13 @@ anything but a string — or ``null`` where the field allows it, which DRF decid
 ``invalid`` on that field (``errors``, ``code`` ``invalid``), before DRF's own validation.
 Every serializer of the API derives from ``Serializer`` or ``ModelSerializer`` below
 (``tests/api/test_strict_strings.py`` checks both the rule and that nothing bypasses it).
+
+A body field the serializer does not know at all is 400 too (``unknown_field`` on that field):
+DRF drops it silently, so ``{"ticket": "T-1"}`` for ``ticket_ref`` created a session without
+its ticket, and ``{"status": "resolved"}`` on create was accepted and ignored. A read-only
+field the serializer shows (``id``, ``created_at``) is still ignored: a client may send back
+an object it read. The schema says the same (``additionalProperties: false`` on every request
+body: ``resolutionflow.api.schema``).
 """
 
 from collections.abc import Mapping
@@ -16,6 +23,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 NOT_A_STRING = "Not a valid string: send text in quotes."
+UNKNOWN_FIELD = "Unknown field: this request does not take it (check its name in the API schema)."
 
 
 def _string_errors(field, value) -> list | dict | None:
@@ -38,6 +46,7 @@ def _string_errors(field, value) -> list | dict | None:
 class StrictStringsMixin:
     # Refuses a non-string in a string field of the body with 400 ``invalid`` (module doc),
     # beside DRF's own errors for the other fields, so a form shows them all at once.
+    # Refuses a field the serializer does not know with 400 ``unknown_field`` (module doc).
     def to_internal_value(self, data):
         strict = {}
         if isinstance(data, Mapping):
@@ -46,6 +55,9 @@ class StrictStringsMixin:
                     found = _string_errors(field, data[field.field_name])
                     if found:
                         strict[field.field_name] = found
+            for name in data:
+                if name not in self.fields:
+                    strict[str(name)] = [ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoffs import services as handoff_services
+from handoffs.models import HandoffEvent
 from handoffs.selectors import ACTIONS as HANDOFF_ACTIONS
 from sessions_app.models import TroubleshootingSession
 from sessions_app.selectors import SESSION_ACTIONS
@@ -69,6 +70,10 @@ def test_an_escalation_offers_what_the_rules_allow_and_each_offer_works(api, peo
                                format="json")
         if action in expected:
             assert response.status_code == 200, (action, response.content)
+        elif action == "claim" and fresh.status == "claimed" and fresh.claimed_by_id == people[who].pk:
+            # The holder's own claim is not offered, and changes nothing (handoffs.services.handoff_claim).
+            assert response.status_code == 200 and response.json()["claimed_by"]["id"] == str(people[who].pk)
+            assert HandoffEvent.unscoped.filter(handoff=fresh, kind="claimed").count() == 1
         else:
             assert response.status_code in (403, 409), (action, response.status_code)
 

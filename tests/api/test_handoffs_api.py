@@ -315,7 +315,8 @@ def test_cancel_by_the_requester(api, handoff, engineer):
 
 @pytest.mark.parametrize("action", ["release", "return", "resolve"])
 def test_acting_on_an_open_escalation_is_an_invalid_transition(api, handoff, admin_user, action):
-    response = act(api, admin_user, handoff, action, note="n", resolution="r")
+    response = act(api, admin_user, handoff, action, **{"release": {}, "return": {"note": "n"},
+                                                          "resolve": {"resolution": "r"}}[action])
     assert response.status_code == 409
     assert response.json() == {"detail": response.json()["detail"], "code": "invalid_transition", "status": "open"}
 

@@ -76,8 +76,9 @@ def test_someone_elses_claim_is_refused_to_a_bystander(api, northwind, handoff_t
     from tests.factories import UserFactory
 
     bystander = UserFactory(account=northwind, role="engineer")
-    for action in ("release", "return", "resolve"):
+    bodies = {"release": {}, "return": {"note": "x"}, "resolve": {"resolution": "x"}}
+    for action, body in bodies.items():
         response = api.as_user(bystander).post(reverse(f"handoff-{action}", args=[handoff_targets["handoff-release"]]),
-                                               {"note": "x", "resolution": "x"}, format="json")
+                                               body, format="json")
         assert response.status_code == 403, action
         assert response.json()["code"] == "permission_denied"

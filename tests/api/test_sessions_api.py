@@ -194,11 +194,24 @@ def test_malformed_json_is_a_400(api, engineer):
     assert (response.status_code, response.json()["code"]) == (400, "parse_error")
 
 
-def test_the_owner_and_account_come_from_the_caller_not_the_body(api, engineer, senior, outsider):
+def test_an_owner_account_or_status_in_the_body_is_refused_and_nothing_is_started(api, engineer, senior, outsider):
+    # The owner and account come from the caller, the status from the service: a body naming
+    # them is a client's mistake, answered field by field (resolutionflow.api.serializers).
     response = start(api, engineer, mode="assistant", title="Printer", owner=str(senior.pk), account=str(outsider.pk),
                      status="resolved")
-    session = TroubleshootingSession.unscoped.get(pk=response.json()["id"])
-    assert (session.owner, session.account_id, session.status) == (engineer, engineer.account_id, "active")
+    assert response.status_code == 400
+    assert {name: errors[0]["code"] for name, errors in response.json()["errors"].items()} == {
+        "owner": "unknown_field", "account": "unknown_field", "status": "unknown_field"}
+    assert not TroubleshootingSession.unscoped.filter(title="Printer").exists()
+
+
+@pytest.mark.parametrize("body", [{"ticket": "T-1"}, {"title": "Printer", "clientname": "Acme"}])
+def test_a_misspelt_field_is_a_400_naming_it_not_silently_dropped(api, engineer, body):
+    response = start(api, engineer, mode="assistant", problem="Printer offline", **body)
+    assert response.status_code == 400
+    (name,) = set(body) - {"title"}
+    assert response.json()["errors"][name][0]["code"] == "unknown_field"
+    assert not TroubleshootingSession.unscoped.exists()
 
 
 # ---- reading and editing ------------------------------------------------------------------
@@ -232,12 +245,14 @@ def test_an_edit_must_say_something_valid(api, engineer, northwind, body):
     assert session.title == "Before"
 
 
-def test_fields_outside_the_details_are_ignored(api, engineer, northwind):
-    session = SessionFactory(account=northwind, owner=engineer)
-    api.as_user(engineer).patch(detail_url(session), {"title": "New", "status": "resolved", "mode": "flow"},
-                                format="json")
+def test_fields_outside_the_details_are_refused_and_nothing_changes(api, engineer, northwind):
+    session = SessionFactory(account=northwind, owner=engineer, title="Old")
+    response = api.as_user(engineer).patch(detail_url(session), {"title": "New", "status": "resolved", "mode": "flow"},
+                                           format="json")
+    assert response.status_code == 400
+    assert sorted(response.json()["errors"]) == ["mode", "status"]
     session.refresh_from_db()
-    assert (session.title, session.status, session.mode) == ("New", "active", "assistant")
+    assert (session.title, session.status, session.mode) == ("Old", "active", "assistant")
 
 
 def test_a_session_has_no_put_and_no_delete(api, admin_user, northwind, engineer):

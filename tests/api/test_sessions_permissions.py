@@ -107,4 +107,7 @@ def test_write_access_ends_when_the_claim_is_released(api, session, senior):
 def test_an_engineer_may_start_sessions_but_only_for_themselves(api, engineer, senior):
     response = api.as_user(engineer).post(reverse("session-list"), {"mode": "assistant", "title": "Printer",
                                                                     "owner": str(senior.pk)}, format="json")
+    assert (response.status_code, response.json()["errors"]["owner"][0]["code"]) == (400, "unknown_field")
+    response = api.as_user(engineer).post(reverse("session-list"), {"mode": "assistant", "title": "Printer"},
+                                          format="json")
     assert response.json()["owner"]["id"] == str(engineer.pk)

@@ -172,9 +172,8 @@ def test_an_admin_cannot_invite_into_another_account_by_sending_its_id(api, admi
         {"email": "smuggled@example.com", "role": "admin", "account": str(outsider.pk)},
         format="json",
     )
-    assert response.status_code == 201
-    invitation = Invitation.unscoped.get(email="smuggled@example.com")
-    assert invitation.account_id == admin_user.account_id
+    assert (response.status_code, response.json()["errors"]["account"][0]["code"]) == (400, "unknown_field")
+    assert not Invitation.unscoped.filter(email="smuggled@example.com").exists()
 
 
 def test_a_foreign_admin_cannot_change_our_people(api, outsider_admin, engineer):
