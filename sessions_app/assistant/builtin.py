@@ -101,7 +101,8 @@ def _bullets(lines: list[str]) -> str:
 
 def _from_flow(match: Match, result: Walk) -> Suggestion | None:
     step, ref = result.step, f"{match.ref}#{result.step_id}"
-    lines = []
+    lines = [f"You said “{fix.title.rstrip('.')}” did not help: mark it failed on its card, so the ticket note "
+             "says so." for fix in result.said_failed]
     if result.done:
         lines.append("Going on from what you already did: " + "; ".join(t.rstrip(".") for t in result.done) + ".")
     if result.stop == "action":

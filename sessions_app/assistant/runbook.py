@@ -59,6 +59,15 @@ _DONE = {key: re.compile(pattern, re.IGNORECASE) for key, pattern in ALREADY_DON
 NOT_DONE = re.compile(r"\b(?:haven'?t|have\s+not|not\s+yet|didn'?t\s+try|did\s+not\s+try|will\s+try|going\s+to"
                       r"|should\s+i|shall\s+i|can\s+i)\b", re.IGNORECASE)
 SENTENCE = re.compile(r"[^.!?\n;]+")
+# "Safe mode doesn't help", "cleared the cache, still prompting": how a step went, said in chat
+# instead of marking the fix on its card.
+DID_NOT_HELP = re.compile(
+    r"\b(?:does(?:n'?t|\s+not)|did(?:n'?t|\s+not)|won'?t|will\s+not)\s+(?:help|work|fix|change)"
+    r"|\bno\s+(?:luck|change|difference|joy)\b|\bnot\s+(?:helping|working|fixed)\b|\bmade\s+no\s+difference\b"
+    r"|\bstill\s+(?:the\s+same|happening|failing|broken|prompting|asking|crashing|hangs|hanging|freezing|not|offline)\b"
+    r"|\bsame\s+(?:problem|issue|error|result|thing|crash|prompt)\b|\bfailed\b", re.IGNORECASE)
+# A step named by its fix's title: at least this many of the title's words of four letters or more.
+TITLE_WORDS_NAMED = 2
 
 
 @dataclass
@@ -74,6 +83,8 @@ class Walk:
     assumed: list[tuple[str, str, str]] = field(default_factory=list)  # (step id, question, option assumed)
     done: list[str] = field(default_factory=list)  # action steps passed as already done
     fix: FixSummary | None = None
+    # Proposed or active fixes the technician said in chat did not help: walked past as failed.
+    said_failed: list[FixSummary] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -85,6 +96,22 @@ def said_done(slug: str, step_id: str, text: str) -> bool:
     if pattern is None:
         return False
     return any(pattern.search(sentence) and not NOT_DONE.search(sentence) for sentence in SENTENCE.findall(text))
+
+
+def said_failed(slug: str, step_id: str, title: str, text: str) -> bool:
+    """Whether one sentence of ``text`` names the step (its ``ALREADY_DONE`` pattern, or at
+    least ``TITLE_WORDS_NAMED`` of its fix title's longer words) and says it did not help
+    (``DID_NOT_HELP``), without saying it was not tried yet (``NOT_DONE``)."""
+    pattern = _DONE.get((slug, step_id))
+    words = {word for word in re.findall(r"[a-z0-9]+", title.casefold()) if len(word) >= 4}
+    needed = min(TITLE_WORDS_NAMED, len(words))
+    for sentence in SENTENCE.findall(text):
+        if not DID_NOT_HELP.search(sentence) or NOT_DONE.search(sentence):
+            continue
+        said = set(re.findall(r"[a-z0-9]+", sentence.casefold()))
+        if (pattern is not None and pattern.search(sentence)) or (needed and len(words & said) >= needed):
+            return True
+    return False
 
 
 @lru_cache(maxsize=2048)
@@ -136,15 +163,18 @@ def walk(*, slug: str, name: str, graph: dict, query: Profile, fixes: tuple[FixS
     for step_id, fix in outcome.items():
         if fix.status == "worked":
             return Walk("worked", step_id, steps[step_id], fix=fix)
+    reported = {}
     for step_id, fix in outcome.items():
         if fix.status in ("proposed", "active"):
-            return Walk("pending", step_id, steps[step_id], fix=fix)
-    failed = {step_id for step_id, fix in outcome.items() if fix.status in ("failed", "skipped")}
+            if not said_failed(slug, step_id, fix.title, text):
+                return Walk("pending", step_id, steps[step_id], fix=fix)
+            reported[step_id] = fix  # "safe mode doesn't help": walked past as failed
+    failed = {step_id for step_id, fix in outcome.items() if fix.status in ("failed", "skipped")} | reported.keys()
     done = failed | {step_id for step_id in steps if said_done(slug, step_id, text)}
     depths = _depths(graph)
     current = max(done, key=lambda step_id: (depths.get(step_id, -1), step_id)) if done else graph["start"]
 
-    result = Walk("exhausted")
+    result = Walk("exhausted", said_failed=list(reported.values()))
     visited: set[str] = set()
     while current in steps and current not in visited and len(visited) < MAX_STEPS:
         visited.add(current)

@@ -270,6 +270,41 @@ def test_a_fix_already_on_the_list_is_not_proposed_again(northwind, resolved):
         assert "**Waiting on:** “Start Outlook in safe mode.”" in reply.body
 
 
+@pytest.mark.parametrize("message", ["Safe mode doesn't help, it still hangs on Loading profile.",
+                                     "Tried it: still hanging in safe mode", "No luck with safe mode."])
+def test_a_pending_fix_said_in_chat_not_to_help_is_walked_past(northwind, resolved, message):
+    # A technician who types the outcome instead of marking the fix's card is not asked again.
+    pending = FixSummary("Start Outlook in safe mode.", "proposed")
+    reply = ask(northwind, message, transcript=[("tech", "Outlook hangs on Loading profile")], fixes=[pending])
+
+    assert "Waiting on" not in reply.body
+    assert "You said “Start Outlook in safe mode” did not help: mark it failed on its card" in reply.body
+    assert reply.fixes and reply.fixes[0].ref.startswith("flow:outlook-will-not-start#")
+    assert all(fix.title != pending.title for fix in reply.fixes)
+
+
+@pytest.mark.parametrize("message", ["I haven't tried safe mode yet, will it fail?", "It is only this user.",
+                                     "The profile didn't load on Monday either."])
+def test_a_pending_fix_is_still_waited_on_until_its_outcome_is_said(northwind, resolved, message):
+    reply = ask(northwind, message, transcript=[("tech", "Outlook hangs on Loading profile")],
+                fixes=[FixSummary("Start Outlook in safe mode.", "active")])
+
+    assert "**Waiting on:** “Start Outlook in safe mode.”" in reply.body
+
+
+@pytest.mark.parametrize(("sentence", "said"), [
+    ("Cleared the credential cache, it still prompts.", False),  # "prompts" is not "prompting"
+    ("Cleared the credential cache and it is still prompting.", True),
+    ("The cache made no difference.", False),  # one word of the title: not named
+    ("Clearing the credential cache made no difference", True),
+    ("Haven't cleared the credential cache yet, it still prompting", False),
+])
+def test_a_step_without_its_own_pattern_is_named_by_its_titles_words(sentence, said):
+    from sessions_app.assistant.runbook import said_failed
+
+    assert said_failed("any-runbook", "any-step", "Clear the credential cache.", sentence) is said
+
+
 def test_after_a_failed_runbook_fix_it_proposes_the_runbooks_next_step(northwind, resolved):
     reply = ask(northwind, "same crash in safe mode", transcript=[("tech", "Outlook crashes as soon as it starts")],
                 fixes=[FixSummary("Start Outlook in safe mode.", "failed", "same crash in safe mode")])
