@@ -6,6 +6,8 @@ from django.utils import timezone
 from sessions_app.models import FixStatus, SessionMode, TroubleshootingSession
 from sessions_app.selectors import fact_list, fix_list, message_list
 
+from .models import stuck_on
+
 RECENT_MESSAGES = 20
 OUTCOME = {FixStatus.WORKED: "worked", FixStatus.FAILED: "failed", FixStatus.SKIPPED: "skipped",
            FixStatus.ACTIVE: "in progress", FixStatus.PROPOSED: "not tried"}
@@ -77,5 +79,5 @@ def summarise(context: dict, *, escalated_by: str) -> str:
         parts.append(f"Runbook: {len(context['flow_path'])} steps answered"
                      + (f", stopped at “{context['flow_current']['text']}”" if context["flow_current"] else "") + ".")
     if context["note"]:
-        parts.append(f"Stuck on: {context['note']}")
+        parts.append(stuck_on(context["note"]))
     return " ".join(parts)

@@ -48,6 +48,15 @@ class EventKind(models.TextChoices):
     ALERTED = "alerted", "Alerted"
 
 
+
+def stuck_on(note: str) -> str:
+    """The escalation note as a labelled line of a summary, an email or a webhook: "Stuck on:
+    <note>", unless the technician already began it that way ("Stuck on MFA", "Stuck: the
+    prompt comes back"), which read "Stuck on: Stuck on MFA". Shapes: text in, text out."""
+    note = note.strip()
+    return note if note.casefold().startswith("stuck") else f"Stuck on: {note}"
+
+
 class Handoff(AccountOwned):
     """One escalation of a session. ``context`` is the snapshot taken when it was raised and
     never changes afterwards: it is what the technician had tried at that moment."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from resolutionflow.text import one_line
 
-from .models import DeliveryKind, EventKind, Handoff, HandoffEvent, Urgency
+from .models import DeliveryKind, EventKind, Handoff, HandoffEvent, Urgency, stuck_on
 from .webhooks import handoff_url
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def _describe(handoff: Handoff) -> str:
         asker += f" (escalated by {one_line(handoff.handed_off_by.name)})"
     lines.append(f"Technician: {asker}")
     if handoff.note:
-        lines.append(f"Stuck on: {handoff.note}")
+        lines.append(stuck_on(handoff.note))
     summary = (handoff.context or {}).get("summary")
     if summary:
         lines += ["", summary]

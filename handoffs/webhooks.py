@@ -32,6 +32,8 @@ from django.conf import settings
 
 from resolutionflow.outbound import DestinationRefused, resolve_destination
 
+from .models import stuck_on
+
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-ResolutionFlow-Signature"
@@ -93,7 +95,7 @@ def summary_line(event, handoff) -> str:
         if handoff.handed_off_by_id != handoff.requested_by_id:
             line += f", escalated by {handoff.handed_off_by.name}"
         if handoff.note:
-            line += f". Stuck on: {handoff.note}"
+            line += f". {stuck_on(handoff.note)}"
     elif kind == "claimed":
         line = f"{actor} picked up {title}"
     elif kind == "released":

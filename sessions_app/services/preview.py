@@ -16,6 +16,19 @@ class TicketNote:
     markdown: str
 
 
+def _bullet(item: str) -> str:
+    # A problem or resolution of several lines stays inside its bullet: its later lines are
+    # indented under the first, in the text and in markdown (where they continue the item).
+    lines = [line.rstrip() for line in item.strip().splitlines()]
+    return "- " + "\n  ".join(line for line in lines if line)
+
+
+def _answered(step: str, option: str) -> str:
+    # "Is the printer online? Yes", "Check the account the VPN signs in with: Credentials fixed".
+    step = step.strip()
+    return f"{step} {option}" if step.endswith("?") else f"{step.rstrip('.')}: {option}"
+
+
 def session_preview(*, session: TroubleshootingSession) -> TicketNote:
     """The ticket note as plain text and as markdown: problem, environment (facts), fixes
     tried with outcomes, the runbook path, what other apps add (``ticket_note_sections``:
@@ -28,12 +41,12 @@ def session_preview(*, session: TroubleshootingSession) -> TicketNote:
     sections: list[tuple[str, list[str]]] = [
         ("Problem", [session.problem or session.title]),
         ("Environment", [f"{fact.key.replace('_', ' ')}: {fact.value}" for fact in facts]),
-        ("Tried", [f"{fix.title} ({OUTCOME[fix.status]})" + (f" - {fix.outcome_note}" if fix.outcome_note else "")
-                   for fix in fixes]),
+        ("Tried", [f"{fix.title.rstrip('.')} ({OUTCOME[fix.status]})"
+                   + (f" - {fix.outcome_note}" if fix.outcome_note else "") for fix in fixes]),
     ]
     if session.mode == SessionMode.FLOW and session.flow_graph:
         steps = session.flow_graph["steps"]
-        sections.append(("Runbook", [f"{steps.get(item['step'], {}).get('text', item['step'])}: {item['option']}"
+        sections.append(("Runbook", [_answered(steps.get(item["step"], {}).get("text", item["step"]), item["option"])
                                      for item in session.path]))
     # Apps above (handoffs: the escalation) contribute through the signal: no import upward.
     for _receiver, contributed in ticket_note_sections.send(sender=TroubleshootingSession, session=session):
@@ -46,6 +59,6 @@ def session_preview(*, session: TroubleshootingSession) -> TicketNote:
     for heading, items in sections:
         if not items:
             continue
-        text_lines += [f"{heading}:", *[f"- {item}" for item in items], ""]
-        md_lines += [f"### {heading}", *[f"- {item}" for item in items], ""]
+        text_lines += [f"{heading}:", *[_bullet(item) for item in items], ""]
+        md_lines += [f"### {heading}", *[_bullet(item) for item in items], ""]
     return TicketNote(text="\n".join(text_lines).strip() + "\n", markdown="\n".join(md_lines).strip() + "\n")

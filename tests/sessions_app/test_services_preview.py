@@ -59,6 +59,30 @@ def test_a_flow_session_lists_the_runbook_answers(northwind, engineer):
                                  problem="", ticket_ref="")
     flow_answer(session=session, actor=engineer, step="restart", option="No")
     note = session_preview(session=session)
-    assert "Runbook:\n- Did a restart fix it?: No\n" in note.text
+    assert "Runbook:\n- Did a restart fix it? No\n" in note.text
     assert "Ticket" not in note.text
     assert f"Problem:\n- {session.title}\n" in note.text
+
+
+def test_a_fix_title_ending_in_a_full_stop_reads_well_before_its_outcome(session):
+    FixFactory(session=session, title="Start Outlook in safe mode.", status=FixStatus.FAILED)
+    assert "- Start Outlook in safe mode (did not help)\n" in session_preview(session=session).text
+
+
+def test_a_problem_of_several_lines_stays_inside_its_bullet(northwind, engineer):
+    session = SessionFactory(account=northwind, owner=engineer, title="Outlook prompts",
+                             problem="Outlook keeps asking for the password.\nOnly this user.\n\nSince the migration.")
+    note = session_preview(session=session)
+    expected = "- Outlook keeps asking for the password.\n  Only this user.\n  Since the migration.\n"
+    assert f"Problem:\n{expected}" in note.text
+    assert f"### Problem\n{expected}" in note.markdown
+
+
+def test_a_runbook_action_answered_reads_without_a_stray_full_stop(northwind, engineer):
+    graph = {"start": "check", "steps": {
+        "check": {"type": "action", "text": "Check the account the VPN signs in with.",
+                  "options": [{"label": "Credentials fixed", "next": "done"}]},
+        "done": {"type": "resolution", "text": "Fixed."}}}
+    session = FlowSessionFactory(account=northwind, owner=engineer, flow=FlowFactory(account=northwind, graph=graph))
+    flow_answer(session=session, actor=engineer, step="check", option="Credentials fixed")
+    assert "- Check the account the VPN signs in with: Credentials fixed\n" in session_preview(session=session).text
