@@ -133,9 +133,12 @@ def invalid_filter(parameter: str, message: str, code: str = "invalid") -> Servi
                         extra={"parameter": parameter, "errors": {parameter: [{"message": message, "code": code}]}})
 
 
-def refuse_unknown_parameters(request, known, *, listed=None) -> None:
+def refuse_unknown_parameters(request, known, *, listed=None, repeatable=frozenset()) -> None:
     """Raise ``ServiceError`` 400 ``unknown_filter`` (naming it) for the first query parameter
-    not in ``known``; the message lists ``listed`` (default: ``known``) as the accepted ones."""
+    not in ``known``; the message lists ``listed`` (default: ``known``) as the accepted ones.
+    Then 400 ``invalid_filter`` (code ``repeated``) for a parameter given more than once that
+    is not in ``repeatable`` (the filters that take several values): ``?mode=assistant&mode=flow``
+    read only its last value and listed flow sessions alone."""
     for parameter in request.query_params:
         if parameter not in known:
             accepted = ", ".join(sorted(known if listed is None else listed)) or "none"
@@ -143,6 +146,9 @@ def refuse_unknown_parameters(request, known, *, listed=None) -> None:
                 f"{parameter}: this list has no such filter (filters: {accepted}).",
                 code="unknown_filter", extra={"parameter": parameter},
             )
+    for parameter, values in request.query_params.lists():
+        if len(values) > 1 and parameter not in repeatable:
+            raise invalid_filter(parameter, "Give this parameter once: it takes one value.", code="repeated")
 
 
 class WithoutDefaults:
@@ -165,7 +171,9 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         known = set(filterset_class.base_filters) if filterset_class is not None else set()
         # Parameters a list reads itself (a view's ``query_parameters``, e.g. ``{"after"}``).
         known |= set(getattr(view, "query_parameters", ()))
-        refuse_unknown_parameters(request, known | COMMON_PARAMETERS, listed=known)
+        repeatable = {name for name, found in (filterset_class.base_filters.items() if filterset_class else ())
+                      if issubclass(found.field_class, forms.MultipleChoiceField)}
+        refuse_unknown_parameters(request, known | COMMON_PARAMETERS, listed=known, repeatable=repeatable)
         if filterset_class is None:
             return queryset
         apply_defaults = getattr(filterset_class, "apply_defaults", None)

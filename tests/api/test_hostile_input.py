@@ -336,3 +336,24 @@ def test_a_format_other_than_json_is_a_400_naming_it(api, engineer, northwind, f
 def test_format_json_is_accepted(api, engineer):
     response = api.as_user(engineer).get("/api/v1/sessions/", {"format": "json"})
     assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+
+
+# ---- a parameter given twice ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "query"), [
+    ("/api/v1/sessions/", "mode=assistant&mode=flow"), ("/api/v1/sessions/", "q=a&q=b"),
+    ("/api/v1/sessions/", "page=1&page=2"), ("/api/v1/flows/", "tag=a&tag=b"),
+    ("/api/v1/handoffs/", "q=a&q=b"), ("/api/v1/events/", "after=1&after=2"),
+])
+def test_a_one_value_parameter_given_twice_is_a_400_naming_it(api, engineer, path, query):
+    response = api.as_user(engineer).get(f"{path}?{query}")
+    assert response.status_code == 400, response.content
+    parameter = query.split("=")[0]
+    assert (response.json()["code"], response.json()["parameter"]) == ("invalid_filter", parameter)
+    assert response.json()["errors"][parameter][0]["code"] == "repeated"
+
+
+def test_a_filter_that_takes_several_values_may_be_repeated(api, senior):
+    response = api.as_user(senior).get("/api/v1/handoffs/?status=open&status=claimed&urgency=high&urgency=low")
+    assert response.status_code == 200
