@@ -9,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ServiceError
-from resolutionflow.pagination import CappedPaginator
+from resolutionflow.pagination import CappedPaginator, bounded_count
 
 from .. import rules, selectors, services
 from ..forms import HistoryFilterForm, NewSessionForm
@@ -17,6 +17,7 @@ from ..models import SessionMode
 from .common import forbidden, member_required, session_url
 
 PAGE_SIZE = 20
+OTHER_TAB_CAP = 100  # "100+ in Flow Sessions": the hint counts no further
 
 TABS = [(SessionMode.ASSISTANT, "AI Sessions"), (SessionMode.FLOW, "Flow Sessions")]
 
@@ -45,15 +46,17 @@ def history(request):
         if session.mode == SessionMode.FLOW and session.is_open:
             session.step_text = ((session.flow_graph or {}).get("steps", {}).get(session.current_step) or {}).get(
                 "text", "")
+    is_filtered = any(filters.get(key) for key in ("status", "client", "q"))
     context = {
         "form": form,
         "filters": filters,
         "page": page,
+        "other_tab": _other_tab(user, filters) if is_filtered and not page.object_list else None,
         "tabs": [{"mode": mode, "label": label, "current": mode == filters["mode"],
                   "url": "?" + _query(filters, mode=mode, page=None)} for mode, label in TABS],
         "prev_url": "?" + _query(filters, page=page.previous_page_number()) if page.has_previous() else "",
         "next_url": "?" + _query(filters, page=page.next_page_number()) if page.has_next() else "",
-        "is_filtered": any(filters.get(key) for key in ("status", "client", "q")),
+        "is_filtered": is_filtered,
     }
     template = "sessions_app/history.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -62,6 +65,21 @@ def history(request):
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
+
+
+def _other_tab(user, filters) -> dict | None:
+    """When a filtered tab is empty: the other tab's matches for the same filters (``{"label",
+    "count", "more", "url"}``, the count capped at 100), or None when it has none either. A
+    search for "disk full" on the AI tab must not say "nothing" while a FlowPilot session matches."""
+    mode, label = next((mode, label) for mode, label in TABS if mode != filters["mode"])
+    matching = selectors.session_search(
+        account=user.account, user=user, mode=mode, status=filters.get("status"),
+        owner="me" if filters["owner"] == "mine" else None, client=filters.get("client"), q=filters.get("q"))
+    count = bounded_count(matching, cap=OTHER_TAB_CAP)
+    if not count:
+        return None
+    return {"label": label, "count": min(count, OTHER_TAB_CAP), "more": count > OTHER_TAB_CAP,
+            "url": "?" + _query(filters, mode=mode, page=None)}
 
 
 def _query(filters, **changes) -> str:

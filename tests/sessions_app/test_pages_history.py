@@ -186,3 +186,17 @@ def test_a_search_longer_than_the_limit_is_refused_and_filters_nothing(as_engine
     response = as_engineer.get("/sessions/", {"q": "x" * 201})
     assert response.status_code == 400
     assert titles(response) == {"Outlook profile corrupt", "Teams camera black"}
+
+
+def test_an_empty_search_points_to_the_other_tabs_matches(as_engineer, sessions):
+    response = as_engineer.get("/sessions/", {"q": "printer reception"})  # a FlowPilot session, on the AI tab
+    assert titles(response) == set()
+    assert 'data-testid="history-empty"' in response.text
+    link = re.search(r'<a href="([^"]+)"[^>]*data-testid="history-other-tab">([^<]+)</a>', response.text)
+    assert link and link.group(2) == "1 in Flow Sessions"
+    assert titles(as_engineer.get(link.group(1).replace("&amp;", "&"))) == {"Printer offline at reception"}
+
+
+@pytest.mark.parametrize("query", [{"q": "nothing like this"}, {"mode": "flow", "q": "printer"}, {}])
+def test_no_pointer_when_the_other_tab_has_none_or_this_one_has_some(as_engineer, sessions, query):
+    assert 'data-testid="history-other-tab"' not in as_engineer.get("/sessions/", query).text
