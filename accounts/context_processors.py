@@ -15,8 +15,19 @@ def may(request):
 
 
 def navigation(request):
-    """The navigation links a user sees; pages that do not exist yet are not linked."""
-    user = getattr(request, "user", None)
+    """The navigation links a user sees (``navigation_items``), the current page's marked."""
+    items = navigation_items(getattr(request, "user", None))
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else None
+    for item in items:
+        item["current"] = item["url_name"] == current
+    return {"nav_items": items}
+
+
+def navigation_items(user) -> list[dict]:
+    """The pages a user may open from the navigation, in its order: ``[{"label", "url_name",
+    "testid"}, ...]`` (plus ``count`` on Escalations), from the rules and the ``nav_items``
+    signal's receivers. The command palette lists the same pages (``sessions_app.views.palette``)."""
     items = []
     if user is not None and user.is_authenticated:
         items.append({"label": "Home", "url_name": "home", "testid": "nav-home"})
@@ -29,8 +40,4 @@ def navigation(request):
             items.append({"label": "Account", "url_name": "account_manage", "testid": "nav-account"})
         if user.is_staff:
             items.append({"label": "Admin", "url_name": "admin:index", "testid": "nav-admin"})
-    match = getattr(request, "resolver_match", None)
-    current = match.view_name if match else None
-    for item in items:
-        item["current"] = item["url_name"] == current
-    return {"nav_items": items}
+    return items

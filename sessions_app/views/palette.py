@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rules as account_rules
+from accounts.context_processors import navigation_items
 from accounts.models import User
 from resolutionflow.middleware import answers_json
 
@@ -34,8 +35,9 @@ def palette(request):
 def palette_list(user) -> list[dict]:
     """Everything the palette can open, for this user only: starting sessions (engineers and
     admins), one FlowPilot entry per runbook of the account, Session History, the user's
-    recent sessions, the pages they may see, and what the ``palette_items`` signal's receivers
-    add (the Escalation Queue and the open escalations). Each item is ``{"id", "label",
+    recent sessions, the pages they may see (every page of their navigation among them), and
+    what the ``palette_items`` signal's receivers add (the Escalation Queue and the open
+    escalations). Each item is ``{"id", "label",
     "group", "url", "hint", "keywords"}`` (strings; ``url`` a path on this site). The page
     (``/palette.json``) and the API (``GET /api/v1/palette/``) both answer this list."""
     items = []
@@ -66,6 +68,13 @@ def palette_list(user) -> list[dict]:
     if user.is_staff:
         items.append(_item("page:admin", "Django admin", "Pages", reverse("admin:index")))
     items.append(_item("page:api-docs", "API docs", "Pages", reverse("api-docs"), keywords="rest openapi"))
+    # Every page of the navigation is in the palette too (Metrics was not), whoever adds it.
+    listed = {item["url"].split("?")[0] for item in items}
+    for page in navigation_items(user):
+        url = reverse(page["url_name"])
+        if url not in listed:
+            items.append(_item(f"page:{page['url_name'].rsplit(':', 1)[-1]}", page["label"], "Pages", url))
+            listed.add(url)
     return items
 
 

@@ -2,6 +2,7 @@
 to their account; and the palette's button and dialog on every page."""
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import User
 
@@ -102,3 +103,16 @@ def test_every_page_has_the_palette_button_and_dialog(client, engineer, url):
 
 def test_the_login_page_has_no_palette(client, db):
     assert 'data-testid="palette"' not in client.get("/login/").text
+
+
+@pytest.mark.parametrize("who", ["viewer", "engineer", "senior", "admin_user"])
+def test_every_page_of_the_navigation_is_in_the_palette(client, request, northwind, who):
+    from accounts.context_processors import navigation_items
+
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    urls = {item["url"].split("?")[0] for item in entries(client).values()}
+    pages = {reverse(page["url_name"]) for page in navigation_items(user)}
+    assert pages and pages <= urls
+    metrics = reverse("handoffs:metrics")
+    assert (metrics in urls) == any(page["url_name"] == "handoffs:metrics" for page in navigation_items(user))
