@@ -101,8 +101,10 @@ def _bullets(lines: list[str]) -> str:
 
 def _from_flow(match: Match, result: Walk) -> Suggestion | None:
     step, ref = result.step, f"{match.ref}#{result.step_id}"
-    lines = [f"You said “{fix.title.rstrip('.')}” did not help: mark it failed on its card, so the ticket note "
-             "says so." for fix in result.said_failed]
+    # The card's own steps: a proposed fix is made active, then marked failed (FixStatus's transitions).
+    lines = [f"You said “{fix.title.rstrip('.')}” did not help: "
+             + ("mark it failed on its card" if fix.status == "active" else "on its card, make it active, then failed")
+             + ", so the ticket note says so." for fix in result.said_failed]
     if result.done:
         lines.append("Going on from what you already did: " + "; ".join(t.rstrip(".") for t in result.done) + ".")
     if result.stop == "action":

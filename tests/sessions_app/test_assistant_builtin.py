@@ -278,7 +278,11 @@ def test_a_pending_fix_said_in_chat_not_to_help_is_walked_past(northwind, resolv
     reply = ask(northwind, message, transcript=[("tech", "Outlook hangs on Loading profile")], fixes=[pending])
 
     assert "Waiting on" not in reply.body
-    assert "You said “Start Outlook in safe mode” did not help: mark it failed on its card" in reply.body
+    assert ("You said “Start Outlook in safe mode” did not help: on its card, make it active, then failed, so the "
+            "ticket note says so.") in reply.body
+    active = ask(northwind, message, transcript=[("tech", "Outlook hangs on Loading profile")],
+                 fixes=[FixSummary(pending.title, "active")])
+    assert "did not help: mark it failed on its card, so the ticket note says so." in active.body
     assert reply.fixes and reply.fixes[0].ref.startswith("flow:outlook-will-not-start#")
     assert all(fix.title != pending.title for fix in reply.fixes)
 
