@@ -23,6 +23,26 @@
   document.addEventListener("htmx:responseError", function (event) {
     report(describe(event.detail.xhr.status));
   });
+  // A form the browser posts itself (no htmx) is sent once: a double-click on "Start" or on
+  // "Turn into a draft runbook" started two sessions or made two drafts. The second submit
+  // is dropped until the page is left, or shown again from the back-forward cache. Forms htmx
+  // sends have already had their default prevented and are left to hx-disabled-elt.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.matches || !form.matches("form[method=post]")) return;
+    if (form.hasAttribute("data-sent")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sent", "");
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-sent]").forEach(function (form) {
+      form.removeAttribute("data-sent");
+    });
+  });
+
   document.addEventListener("htmx:sendError", function () {
     report("Could not reach ResolutionFlow. Check your connection and try again.");
   });
