@@ -159,7 +159,9 @@ def suggestions(context: ConversationContext, matches: list[Match], query, text:
     if flow is not None and flow.score < FLOW_MIN_SCORE:
         flow = None
     if flow is not None:
-        result = walk(slug=flow.slug, name=flow.name, graph=flow.graph, query=query, fixes=context.fixes, text=text)
+        result = walk(slug=flow.slug, name=flow.name, graph=flow.graph, query=query, fixes=context.fixes, text=text,
+                      transcript=context.transcript, message=context.message,
+                      topic=f"{context.title}\n{context.problem}")
         suggestion = _from_flow(flow, result)
         if suggestion is not None:
             found.append(suggestion)

@@ -59,15 +59,19 @@ _DONE = {key: re.compile(pattern, re.IGNORECASE) for key, pattern in ALREADY_DON
 NOT_DONE = re.compile(r"\b(?:haven'?t|have\s+not|not\s+yet|didn'?t\s+try|did\s+not\s+try|will\s+try|going\s+to"
                       r"|should\s+i|shall\s+i|can\s+i)\b", re.IGNORECASE)
 SENTENCE = re.compile(r"[^.!?\n;]+")
-# "Safe mode doesn't help", "cleared the cache, still prompting": how a step went, said in chat
-# instead of marking the fix on its card.
+# "Safe mode doesn't help", "did that, no change": how a step went, said in chat instead of
+# marked on the fix's card. Only outcome phrases: "failed" or "still hanging" alone also
+# describe the problem itself ("Outlook failed to start", "it's still hanging").
 DID_NOT_HELP = re.compile(
-    r"\b(?:does(?:n'?t|\s+not)|did(?:n'?t|\s+not)|won'?t|will\s+not)\s+(?:help|work|fix|change)"
-    r"|\bno\s+(?:luck|change|difference|joy)\b|\bnot\s+(?:helping|working|fixed)\b|\bmade\s+no\s+difference\b"
-    r"|\bstill\s+(?:the\s+same|happening|failing|broken|prompting|asking|crashing|hangs|hanging|freezing|not|offline)\b"
-    r"|\bsame\s+(?:problem|issue|error|result|thing|crash|prompt)\b|\bfailed\b", re.IGNORECASE)
-# A step named by its fix's title: at least this many of the title's words of four letters or more.
+    r"\b(?:does(?:n'?t|\s+not)|did(?:n'?t|\s+not))\s+(?:help|work|fix\s+it|change\s+anything)"
+    r"|\bno\s+(?:luck|change|difference|joy|good)\b|\bnot\s+(?:helping|working\s+either)\b"
+    r"|\bmade\s+no\s+difference\b|\bstill\s+the\s+same\b|\bsame\s+(?:problem|issue|error|result|thing)\b",
+    re.IGNORECASE)
+# A step named by its fix's title: at least this many of the title's words of four letters or
+# more that are not the problem's own words ("Outlook" names no step of "Outlook will not start").
 TITLE_WORDS_NAMED = 2
+# A reply this short that says only "that didn't work" answers the one fix waiting for it.
+SHORT_REPLY_WORDS = 8
 
 
 @dataclass
@@ -98,20 +102,32 @@ def said_done(slug: str, step_id: str, text: str) -> bool:
     return any(pattern.search(sentence) and not NOT_DONE.search(sentence) for sentence in SENTENCE.findall(text))
 
 
-def said_failed(slug: str, step_id: str, title: str, text: str) -> bool:
-    """Whether one sentence of ``text`` names the step (its ``ALREADY_DONE`` pattern, or at
-    least ``TITLE_WORDS_NAMED`` of its fix title's longer words) and says it did not help
-    (``DID_NOT_HELP``), without saying it was not tried yet (``NOT_DONE``)."""
+def said_failed(slug: str, step_id: str, title: str, said: str, *, topic: str = "", only_one: bool = False) -> bool:
+    """Whether ``said`` (what the technician wrote since the fix was suggested) says the step did
+    not help: a sentence with an outcome phrase (``DID_NOT_HELP``) that names the step (its
+    ``ALREADY_DONE`` pattern, or ``TITLE_WORDS_NAMED`` of its title's longer words that are not
+    words of ``topic``, the session's title and problem), and not "not tried yet" (``NOT_DONE``);
+    or, when ``only_one`` fix waits, a short reply that is only such a phrase ("That didn't work.")."""
     pattern = _DONE.get((slug, step_id))
-    words = {word for word in re.findall(r"[a-z0-9]+", title.casefold()) if len(word) >= 4}
-    needed = min(TITLE_WORDS_NAMED, len(words))
-    for sentence in SENTENCE.findall(text):
-        if not DID_NOT_HELP.search(sentence) or NOT_DONE.search(sentence):
-            continue
-        said = set(re.findall(r"[a-z0-9]+", sentence.casefold()))
-        if (pattern is not None and pattern.search(sentence)) or (needed and len(words & said) >= needed):
+    topic_words = set(re.findall(r"[a-z0-9]+", topic.casefold()))
+    words = {word for word in re.findall(r"[a-z0-9]+", title.casefold()) if len(word) >= 4} - topic_words
+    sentences = [sentence for sentence in SENTENCE.findall(said)
+                 if DID_NOT_HELP.search(sentence) and not NOT_DONE.search(sentence)]
+    for sentence in sentences:
+        found = set(re.findall(r"[a-z0-9]+", sentence.casefold()))
+        if (pattern is not None and pattern.search(sentence)) or len(words & found) >= TITLE_WORDS_NAMED:
             return True
-    return False
+    return only_one and bool(sentences) and len(said.split()) <= SHORT_REPLY_WORDS
+
+
+def said_since(title: str, transcript: tuple[tuple[str, str], ...], message: str) -> str:
+    """What the technician wrote after the assistant first suggested ``title`` (their messages
+    and notes, then ``message``): a fix's outcome is said after it was suggested, and the
+    problem as first described ("Outlook failed to start") is not an answer about it."""
+    folded = _norm(title).rstrip(".")
+    start = next((index + 1 for index, (kind, body) in enumerate(transcript)
+                  if kind == "assistant" and folded in _norm(body)), len(transcript))
+    return "\n".join([body for kind, body in transcript[start:] if kind in ("tech", "note")] + [message])
 
 
 @lru_cache(maxsize=2048)
@@ -153,7 +169,11 @@ def _depths(graph: dict) -> dict[str, int]:
     return depths
 
 
-def walk(*, slug: str, name: str, graph: dict, query: Profile, fixes: tuple[FixSummary, ...], text: str) -> Walk:
+def walk(*, slug: str, name: str, graph: dict, query: Profile, fixes: tuple[FixSummary, ...], text: str,
+         transcript: tuple[tuple[str, str], ...] = (), message: str = "", topic: str = "") -> Walk:
+    """Where the runbook stands (``Walk``). ``text``: what the technician has said so far;
+    ``transcript``, ``message`` and ``topic`` (the session's title and problem) tell whether they
+    said a waiting fix did not help (``said_failed``)."""
     steps = graph["steps"]
     step_of_title = {_norm(step["text"]): step_id for step_id, step in steps.items() if step["type"] == "action"}
     outcome: dict[str, FixSummary] = {}
@@ -163,12 +183,13 @@ def walk(*, slug: str, name: str, graph: dict, query: Profile, fixes: tuple[FixS
     for step_id, fix in outcome.items():
         if fix.status == "worked":
             return Walk("worked", step_id, steps[step_id], fix=fix)
-    reported = {}
-    for step_id, fix in outcome.items():
-        if fix.status in ("proposed", "active"):
-            if not said_failed(slug, step_id, fix.title, text):
-                return Walk("pending", step_id, steps[step_id], fix=fix)
-            reported[step_id] = fix  # "safe mode doesn't help": walked past as failed
+    waiting = {step_id: fix for step_id, fix in outcome.items() if fix.status in ("proposed", "active")}
+    reported = {step_id: fix for step_id, fix in waiting.items()  # "safe mode doesn't help": walked past as failed
+                if said_failed(slug, step_id, fix.title, said_since(fix.title, transcript, message), topic=topic,
+                               only_one=len(waiting) == 1)}
+    for step_id, fix in waiting.items():
+        if step_id not in reported:
+            return Walk("pending", step_id, steps[step_id], fix=fix, said_failed=list(reported.values()))
     failed = {step_id for step_id, fix in outcome.items() if fix.status in ("failed", "skipped")} | reported.keys()
     done = failed | {step_id for step_id in steps if said_done(slug, step_id, text)}
     depths = _depths(graph)
