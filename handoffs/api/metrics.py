@@ -12,6 +12,7 @@ from accounts.permissions import IsAccountMember
 from handoffs import metrics, rules
 from handoffs.models import Handoff
 from resolutionflow.api import serializers as api
+from resolutionflow.api.filters import refuse_unknown_parameters
 
 
 def Minutes(**kwargs):  # noqa: N802 - reads as a field type
@@ -143,7 +144,10 @@ class MetricsViewSet(ScopedGenericViewSet):
                    responses={200: MetricsSerializer}, tags=["handoffs"],
                    summary="Pilot metrics against the baseline")
     def retrieve(self, request, *args, **kwargs):
-        query = MetricsQuerySerializer(data=request.query_params)
+        fields = MetricsQuerySerializer().fields
+        refuse_unknown_parameters(request, set(fields))  # query parameters, not a body: unknown_filter
+        query = MetricsQuerySerializer(data={name: request.query_params[name] for name in fields
+                                             if name in request.query_params})
         query.is_valid(raise_exception=True)
         report = metrics.pilot_metrics(account=self.account, **query.validated_data)
         return Response(MetricsSerializer(report).data)

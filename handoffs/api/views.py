@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedGenericViewSet
-from accounts.errors import ServiceError
 from accounts.permissions import IsAccountAdmin, IsAccountMember, IsEngineerOrAdmin
 from handoffs import selectors, services
 from handoffs.events import event_message, message_for_reader
@@ -139,10 +138,7 @@ class HandoffViewSet(HandoffContextMixin, mixins.ListModelMixin, mixins.Retrieve
         ``seq`` is the account's event number, so the numbers of one escalation's events have
         gaps; ``last_seq`` is the seq of this escalation's newest event (0 if none)."""
         handoff = self.get_object()
-        unknown = sorted(set(request.query_params) - {"after", "limit", "format"})
-        if unknown:
-            raise ServiceError(f"{unknown[0]}: this list has no such parameter (parameters: after, limit).",
-                               code="unknown_filter", extra={"parameter": unknown[0]})
+        refuse_unknown_parameters(request, {"after", "limit"})
         after = query_int(request, "after", low=0, high=SEQ_MAX) or 0
         limit = query_int(request, "limit", low=1, high=EVENTS_LIMIT_MAX) or EVENTS_LIMIT_DEFAULT
         trail = HandoffEvent.objects.for_account(self.account).filter(handoff=handoff)

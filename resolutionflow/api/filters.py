@@ -28,7 +28,8 @@ from accounts import timezones
 from accounts.errors import ServiceError
 
 # Query parameters every list takes besides its filters (pagination, DRF's format suffix).
-COMMON_PARAMETERS = frozenset({"page", "page_size", "cursor", "format"})
+FORMAT_PARAMETER = "format"
+COMMON_PARAMETERS = frozenset({"page", "page_size", "cursor", FORMAT_PARAMETER})
 
 # The largest sequence number or id a cursor may name (a signed 64-bit column).
 SEQ_MAX = 2**63 - 1
@@ -135,15 +136,18 @@ def invalid_filter(parameter: str, message: str, code: str = "invalid") -> Servi
 
 def refuse_unknown_parameters(request, known, *, listed=None, repeatable=frozenset()) -> None:
     """Raise ``ServiceError`` 400 ``unknown_filter`` (naming it) for the first query parameter
-    not in ``known``; the message lists ``listed`` (default: ``known``) as the accepted ones.
-    Then 400 ``invalid_filter`` (code ``repeated``) for a parameter given more than once that
-    is not in ``repeatable`` (the filters that take several values): ``?mode=assistant&mode=flow``
-    read only its last value and listed flow sessions alone."""
+    not in ``known`` (``format`` is always known: resolutionflow.api.negotiation answers it);
+    the message lists ``listed`` (default: ``known``) as the accepted ones. Then 400
+    ``invalid_filter`` (code ``repeated``) for a parameter given more than once that is not in
+    ``repeatable`` (the filters that take several values): ``?mode=assistant&mode=flow`` read
+    only its last value and listed flow sessions alone. Every list, and every endpoint that
+    reads query parameters of its own, calls this."""
+    allowed = {*known, FORMAT_PARAMETER}
     for parameter in request.query_params:
-        if parameter not in known:
+        if parameter not in allowed:
             accepted = ", ".join(sorted(known if listed is None else listed)) or "none"
             raise ServiceError(
-                f"{parameter}: this list has no such filter (filters: {accepted}).",
+                f"{parameter}: there is no such parameter here (accepted: {accepted}).",
                 code="unknown_filter", extra={"parameter": parameter},
             )
     for parameter, values in request.query_params.lists():

@@ -345,6 +345,7 @@ def test_format_json_is_accepted(api, engineer):
     ("/api/v1/sessions/", "mode=assistant&mode=flow"), ("/api/v1/sessions/", "q=a&q=b"),
     ("/api/v1/sessions/", "page=1&page=2"), ("/api/v1/flows/", "tag=a&tag=b"),
     ("/api/v1/handoffs/", "q=a&q=b"), ("/api/v1/events/", "after=1&after=2"),
+    ("/api/v1/metrics/", "since=2026-01-01&since=2026-02-01"),
 ])
 def test_a_one_value_parameter_given_twice_is_a_400_naming_it(api, engineer, path, query):
     response = api.as_user(engineer).get(f"{path}?{query}")
@@ -357,3 +358,20 @@ def test_a_one_value_parameter_given_twice_is_a_400_naming_it(api, engineer, pat
 def test_a_filter_that_takes_several_values_may_be_repeated(api, senior):
     response = api.as_user(senior).get("/api/v1/handoffs/?status=open&status=claimed&urgency=high&urgency=low")
     assert response.status_code == 200
+
+
+
+@pytest.mark.parametrize("path", ["/api/v1/metrics/", "/api/v1/events/", "/api/v1/sessions/", "HANDOFF_EVENTS"])
+def test_endpoints_reading_their_own_parameters_take_format_json_and_refuse_others_alike(
+        api, admin_user, northwind, engineer, path):
+    if path == "HANDOFF_EVENTS":
+        from handoffs import services as handoff_services
+
+        session = SessionFactory(account=northwind, owner=engineer)
+        handoff = handoff_services.handoff_escalate(session=session, actor=engineer, note="n")
+        path = f"/api/v1/handoffs/{handoff.pk}/events/"
+    client = api.as_user(admin_user)
+    assert client.get(path, {"format": "json"}).status_code == 200
+    response = client.get(path, {"bogus": "1"})
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["parameter"]) == ("unknown_filter", "bogus")

@@ -343,7 +343,8 @@ def test_a_step_without_its_own_pattern_is_named_by_its_titles_other_words(sente
 
 
 def test_two_waiting_fixes_keep_the_word_about_the_one_said_not_to_help(northwind, resolved):
-    fixes = [FixSummary("Start Outlook in safe mode.", "proposed"), FixSummary("Repair Microsoft 365 Apps.", "proposed")]
+    fixes = [FixSummary("Start Outlook in safe mode.", "proposed"),
+             FixSummary("Repair Microsoft 365 Apps.", "proposed")]
     reply = ask(northwind, "Safe mode doesn't help.", title="Outlook hangs", transcript=[OPENED, SUGGESTED],
                 fixes=fixes)
     assert "did not help" in reply.body and "**Waiting on:** “Repair Microsoft 365 Apps.”" in reply.body
