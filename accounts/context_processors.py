@@ -24,10 +24,11 @@ def navigation(request):
     return {"nav_items": items}
 
 
-def navigation_items(user) -> list[dict]:
+def navigation_items(user, *, counts: bool = True) -> list[dict]:
     """The pages a user may open from the navigation, in its order: ``[{"label", "url_name",
-    "testid"}, ...]`` (plus ``count`` on Escalations), from the rules and the ``nav_items``
-    signal's receivers. The command palette lists the same pages (``sessions_app.views.palette``)."""
+    "testid"}, ...]`` (plus ``count`` on Escalations unless ``counts`` is False: a query the
+    palette does not show), from the rules and the ``nav_items`` signal's receivers. The
+    command palette lists the same pages (``sessions_app.views.palette``)."""
     items = []
     if user is not None and user.is_authenticated:
         items.append({"label": "Home", "url_name": "home", "testid": "nav-home"})
@@ -35,7 +36,7 @@ def navigation_items(user) -> list[dict]:
             items.append({"label": "Sessions", "url_name": "sessions:history", "testid": "nav-sessions"})
         if rules.may_work(user):
             items.append({"label": "New session", "url_name": "sessions:new", "testid": "nav-new-session"})
-        items.extend(item for _receiver, item in nav_items.send(sender=User, user=user) if item)
+        items.extend(item for _receiver, item in nav_items.send(sender=User, user=user, counts=counts) if item)
         if rules.is_admin(user):
             items.append({"label": "Account", "url_name": "account_manage", "testid": "nav-account"})
         if user.is_staff:

@@ -2,8 +2,8 @@
 them (docs/architecture.md#rooms-and-dependencies). Each app connects its receivers in ``AppConfig.ready()`` with a
 ``dispatch_uid``; tests connect their own receivers the same way.
 
-- ``nav_items``: ``send(sender=User, user=user)``; a receiver returns a navigation item
-  (``{"label", "url_name", "testid", "count"?}``) or None.
+- ``nav_items``: ``send(sender=User, user=user, counts=bool)``; a receiver returns a navigation
+  item (``{"label", "url_name", "testid", "count"?}``, the count only when ``counts``) or None.
 - ``starter_content``: ``send(sender=Account, account=account)`` for every new pilot account
   (create_pilot_account, seed_demo); a receiver loads idempotently and returns a line for
   the operator or None.

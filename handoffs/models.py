@@ -2,6 +2,7 @@
 whoever
 picks it up, its append-only audit trail, and the manual baseline it is measured against."""
 
+import re
 import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -49,12 +50,17 @@ class EventKind(models.TextChoices):
 
 
 
+# A note that already says where the technician is stuck ("Stuck on MFA", "Stuck: …"), not one
+# that merely begins with the word ("Stuck print jobs come back …").
+LABELLED_STUCK = re.compile(r"stuck(?:\s+on\b|\s*[:\-\u2013\u2014])", re.IGNORECASE)
+
+
 def stuck_on(note: str) -> str:
     """The escalation note as a labelled line of a summary, an email or a webhook: "Stuck on:
     <note>", unless the technician already began it that way ("Stuck on MFA", "Stuck: the
     prompt comes back"), which read "Stuck on: Stuck on MFA". Shapes: text in, text out."""
     note = note.strip()
-    return note if note.casefold().startswith("stuck") else f"Stuck on: {note}"
+    return note if LABELLED_STUCK.match(note) else f"Stuck on: {note}"
 
 
 class Handoff(AccountOwned):

@@ -119,12 +119,13 @@ def handoff_open_count(*, account: Account) -> int:
     return Handoff.objects.for_account(account).filter(status=HandoffStatus.OPEN).count()
 
 
-def nav_item(user: User, **_signal) -> dict | None:
-    """The "Escalations" link of the navigation; engineers and admins see how many wait."""
+def nav_item(user: User, counts: bool = True, **_signal) -> dict | None:
+    """The "Escalations" link of the navigation; engineers and admins see how many wait
+    (``counts``: the command palette lists the page without the count's query)."""
     if not rules.may_view_escalations(user):
         return None
     item = {"label": "Escalations", "url_name": "handoffs:queue", "testid": "nav-escalations"}
-    if account_rules.may_work(user):
+    if counts and account_rules.may_work(user):
         item["count"] = handoff_open_count(account=user.account)
     return item
 

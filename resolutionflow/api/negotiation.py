@@ -2,8 +2,8 @@
 
 A frontend on another origin, a script and a browser all get the same JSON objects, errors
 included (``{"detail", "code"}``): DRF's browsable HTML pages are not served (the
-interactive documentation is Swagger UI at ``/api/v1/docs/``). ``?format=`` (and a
-``.json`` suffix) may name JSON; any other format is a 400 ``unknown_format``, not DRF's 404,
+interactive documentation is Swagger UI at ``/api/v1/docs/``). ``?format=`` may name JSON;
+any other format is a 400 ``unknown_format``, not DRF's 404,
 which read as "no such object". An ``Accept`` header that leaves JSON out (``text/html``
 alone) still gets JSON, as HTTP lets a server disregard it (RFC 9110, 12.5.1), rather than a
 406 that no operation of the schema declares and no client of ours could use.

@@ -283,9 +283,11 @@ def _links(paths: dict, schemas: dict) -> None:
 
 
 def _closed_request_bodies(paths: dict, schemas: dict) -> None:
-    """Every object schema a request body refers to (and the objects nested in it) says
-    ``additionalProperties: false``: the serializers refuse unknown fields with 400
-    ``unknown_field`` (resolutionflow.api.serializers)."""
+    """Every request component a request body refers to (``…Request``: COMPONENT_SPLIT_REQUEST
+    gives requests their own), and the objects written inline in it, say ``additionalProperties:
+    false``: the serializers refuse unknown fields with 400 ``unknown_field``
+    (resolutionflow.api.serializers). A component shared with responses (a flow's graph) stays
+    open, so a key added to an answer later breaks no strict client."""
     seen: set[str] = set()
 
     def close(node):
@@ -293,7 +295,7 @@ def _closed_request_bodies(paths: dict, schemas: dict) -> None:
             reference = node.get("$ref", "")
             if reference.startswith("#/components/schemas/"):
                 name = reference.rsplit("/", 1)[1]
-                if name not in seen and name in schemas:
+                if name not in seen and name in schemas and name.endswith("Request"):
                     seen.add(name)
                     close(schemas[name])
                 return

@@ -12,9 +12,10 @@ Every serializer of the API derives from ``Serializer`` or ``ModelSerializer`` b
 A body field the serializer does not know at all is 400 too (``unknown_field`` on that field):
 DRF drops it silently, so ``{"ticket": "T-1"}`` for ``ticket_ref`` created a session without
 its ticket, and ``{"status": "resolved"}`` on create was accepted and ignored. A read-only
-field the serializer shows (``id``, ``created_at``) is still ignored: a client may send back
-an object it read. The schema says the same (``additionalProperties: false`` on every request
-body: ``resolutionflow.api.schema``).
+field of the serializer itself is still ignored, which matters only where one serializer both
+reads and writes (``PATCH account/``); most operations take their own request serializer, so a
+field copied from an answer is refused there. The schema says the same
+(``additionalProperties: false`` on every request body: ``resolutionflow.api.schema``).
 """
 
 from collections.abc import Mapping

@@ -70,7 +70,7 @@ def palette_list(user) -> list[dict]:
     items.append(_item("page:api-docs", "API docs", "Pages", reverse("api-docs"), keywords="rest openapi"))
     # Every page of the navigation is in the palette too (Metrics was not), whoever adds it.
     listed = {item["url"].split("?")[0] for item in items}
-    for page in navigation_items(user):
+    for page in navigation_items(user, counts=False):
         url = reverse(page["url_name"])
         if url not in listed:
             items.append(_item(f"page:{page['url_name'].rsplit(':', 1)[-1]}", page["label"], "Pages", url))

@@ -25,8 +25,17 @@
   });
   // A form the browser posts itself (no htmx) is sent once: a double-click on "Start" or on
   // "Turn into a draft runbook" started two sessions or made two drafts. The second submit
-  // is dropped until the page is left, or shown again from the back-forward cache. Forms htmx
-  // sends have already had their default prevented and are left to hx-disabled-elt.
+  // is dropped while the first is on its way (the form says it is busy), until the page is
+  // left, shown again from the back-forward cache, or SEND_ONCE_MS have passed (a request that
+  // never answered must not leave the form dead). Forms htmx sends have already had their
+  // default prevented and are left to hx-disabled-elt.
+  var SEND_ONCE_MS = 15000;
+
+  function sendable(form) {
+    form.removeAttribute("data-sent");
+    form.removeAttribute("aria-busy");
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || !form.matches || !form.matches("form[method=post]")) return;
@@ -35,12 +44,12 @@
       return;
     }
     form.setAttribute("data-sent", "");
+    form.setAttribute("aria-busy", "true");
+    window.setTimeout(function () { sendable(form); }, SEND_ONCE_MS);
   });
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
-    document.querySelectorAll("form[data-sent]").forEach(function (form) {
-      form.removeAttribute("data-sent");
-    });
+    document.querySelectorAll("form[data-sent]").forEach(sendable);
   });
 
   document.addEventListener("htmx:sendError", function () {

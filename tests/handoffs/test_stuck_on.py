@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 NOTES = [("550 5.4.1 on every outside mail", "Stuck on: 550 5.4.1 on every outside mail"),
          ("Stuck on MFA for the CFO", "Stuck on MFA for the CFO"),
-         ("stuck: the prompt comes back after a rebuild", "stuck: the prompt comes back after a rebuild")]
+         ("stuck: the prompt comes back after a rebuild", "stuck: the prompt comes back after a rebuild"),
+         # Begins with the word, but does not say where they are stuck: labelled.
+         ("Stuck print jobs come back after clearing the spooler",
+          "Stuck on: Stuck print jobs come back after clearing the spooler")]
 
 
 @pytest.mark.parametrize(("note", "line"), NOTES)
@@ -30,4 +33,4 @@ def test_the_summary_the_email_and_the_webhook_label_the_note_once(northwind, en
 
     for text in (handoff.context["summary"], _describe(handoff), summary_line(created, handoff)):
         assert line in text
-        assert "Stuck on: Stuck" not in text and "Stuck on: stuck" not in text
+        assert "Stuck on: Stuck on" not in text and "Stuck on: stuck:" not in text

@@ -200,3 +200,7 @@ def test_an_empty_search_points_to_the_other_tabs_matches(as_engineer, sessions)
 @pytest.mark.parametrize("query", [{"q": "nothing like this"}, {"mode": "flow", "q": "printer"}, {}])
 def test_no_pointer_when_the_other_tab_has_none_or_this_one_has_some(as_engineer, sessions, query):
     assert 'data-testid="history-other-tab"' not in as_engineer.get("/sessions/", query).text
+
+
+def test_a_search_of_one_word_repeated_is_that_word(as_engineer, sessions):
+    assert titles(as_engineer.get("/sessions/", {"q": " ".join(["corrupt"] * 25)})) == {"Outlook profile corrupt"}

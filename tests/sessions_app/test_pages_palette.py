@@ -116,3 +116,15 @@ def test_every_page_of_the_navigation_is_in_the_palette(client, request, northwi
     assert pages and pages <= urls
     metrics = reverse("handoffs:metrics")
     assert (metrics in urls) == any(page["url_name"] == "handoffs:metrics" for page in navigation_items(user))
+
+
+def test_the_palette_makes_no_query_for_the_navigations_counts(engineer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.context_processors import navigation_items
+
+    with CaptureQueriesContext(connection) as counted:
+        navigation_items(engineer, counts=False)
+    assert counted.captured_queries == []
+    assert any("count" in page for page in navigation_items(engineer))
