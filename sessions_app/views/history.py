@@ -37,10 +37,7 @@ def history(request):
     filters.setdefault("mode", SessionMode.ASSISTANT)
     # People who own sessions mostly look for their own; viewers own none.
     filters.setdefault("owner", "mine" if rules.may_start_session(user) else "all")
-    sessions = selectors.session_search(
-        account=user.account, user=user, mode=filters["mode"], status=filters.get("status"),
-        owner="me" if filters["owner"] == "mine" else None, client=filters.get("client"), q=filters.get("q"),
-    )
+    sessions = _search(user, filters, mode=filters["mode"])
     page = CappedPaginator(sessions, PAGE_SIZE).get_page(filters.get("page") or 1)
     for session in page:
         if session.mode == SessionMode.FLOW and session.is_open:
@@ -67,15 +64,19 @@ def history(request):
     return response
 
 
+def _search(user, filters, *, mode):
+    # The page's filters (the form's "mine" is the selector's "me") on one tab's mode.
+    return selectors.session_search(
+        account=user.account, user=user, mode=mode, status=filters.get("status"),
+        owner="me" if filters["owner"] == "mine" else None, client=filters.get("client"), q=filters.get("q"))
+
+
 def _other_tab(user, filters) -> dict | None:
     """When a filtered tab is empty: the other tab's matches for the same filters (``{"label",
     "count", "more", "url"}``, the count capped at 100), or None when it has none either. A
     search for "disk full" on the AI tab must not say "nothing" while a FlowPilot session matches."""
     mode, label = next((mode, label) for mode, label in TABS if mode != filters["mode"])
-    matching = selectors.session_search(
-        account=user.account, user=user, mode=mode, status=filters.get("status"),
-        owner="me" if filters["owner"] == "mine" else None, client=filters.get("client"), q=filters.get("q"))
-    count = bounded_count(matching, cap=OTHER_TAB_CAP)
+    count = bounded_count(_search(user, filters, mode=mode), cap=OTHER_TAB_CAP)
     if not count:
         return None
     return {"label": label, "count": min(count, OTHER_TAB_CAP), "more": count > OTHER_TAB_CAP,
