@@ -27,9 +27,10 @@ from drf_spectacular.utils import extend_schema_field
 from accounts import timezones
 from accounts.errors import ServiceError
 
-# Query parameters every list takes besides its filters (pagination, DRF's format suffix).
+# Query parameters every list takes besides its filters (pagination); ``format`` is allowed
+# everywhere by refuse_unknown_parameters itself.
 FORMAT_PARAMETER = "format"
-COMMON_PARAMETERS = frozenset({"page", "page_size", "cursor", FORMAT_PARAMETER})
+COMMON_PARAMETERS = frozenset({"page", "page_size", "cursor"})
 
 # The largest sequence number or id a cursor may name (a signed 64-bit column).
 SEQ_MAX = 2**63 - 1

@@ -44,10 +44,10 @@ def _string_errors(field, value) -> list | dict | None:
 
 # No docstrings on these classes: drf-spectacular would publish a base's docstring as the
 # description of every schema component without one of its own.
-class StrictStringsMixin:
-    # Refuses a non-string in a string field of the body with 400 ``invalid`` (module doc),
-    # beside DRF's own errors for the other fields, so a form shows them all at once.
-    # Refuses a field the serializer does not know with 400 ``unknown_field`` (module doc).
+class StrictBodyMixin:
+    # Refuses a non-string in a string field of the body with 400 ``invalid``, and a field the
+    # serializer does not know with 400 ``unknown_field`` (module doc), beside DRF's own errors
+    # for the other fields, so a form shows them all at once.
     def to_internal_value(self, data):
         strict = {}
         if isinstance(data, Mapping):
@@ -76,9 +76,9 @@ class StrictStringsMixin:
         return value
 
 
-class Serializer(StrictStringsMixin, serializers.Serializer):
+class Serializer(StrictBodyMixin, serializers.Serializer):
     pass
 
 
-class ModelSerializer(StrictStringsMixin, serializers.ModelSerializer):
+class ModelSerializer(StrictBodyMixin, serializers.ModelSerializer):
     pass
